@@ -1,0 +1,44 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Live Update for Linux 6.12: build, boot and test driver.
+#
+#   make demo        build the kernel and watch it live-update itself in QEMU
+#   make check       run the whole test suite ("N passed, N failed")
+#   make check T="a b"   run only the named tests
+#   make shell       interactive shell in the test VM
+#   make kernel      assemble and build build/bzImage only
+#
+# Everything generated goes to build/ (see README.md).
+
+H := harness
+
+.PHONY: all deps assemble kernel initramfs demo check shell clean distclean
+
+all: kernel
+
+deps:
+	@$(H)/deps.sh
+
+assemble: deps
+	@$(H)/assemble.sh
+
+kernel: assemble
+	@$(H)/build.sh default
+
+initramfs: kernel
+	@$(H)/initramfs.sh default
+
+demo: initramfs
+	@$(H)/demo.sh
+
+check:
+	@$(H)/check.sh $(T)
+
+shell: initramfs
+	@$(H)/run-vm.sh --shell
+
+clean:
+	rm -rf build/obj-* build/logs build/initramfs-* build/progs-* build/bzImage* build/accel
+
+distclean:
+	rm -rf build

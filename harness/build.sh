@@ -1,0 +1,76 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# build.sh [LEG]: configure and build one kernel leg out of tree with ccache.
+#
+# Config = tinyconfig + harness/x86_64-vm.config + the kselftest fragment
+# + harness/legs/LEG.config (if LEG is not "default"), merged with
+# merge_config.sh.  Every requested option is verified after olddefconfig.
+# The image of the default leg is build/bzImage; others build/bzImage-LEG.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+LEG=${1:-default}
+OBJ=$(obj_dir "$LEG")
+FRAGS=("$TOP/harness/x86_64-vm.config" "$TOP/$SELFTESTS/config")
+if [ "$LEG" != default ]; then
+	[ -f "$TOP/harness/legs/$LEG.config" ] || die "no such kernel leg: $LEG"
+	FRAGS+=("$TOP/harness/legs/$LEG.config")
+fi
+KMAKE=(make -C "$TREE" O="$OBJ" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc"
+       KBUILD_BUILD_USER=lu KBUILD_BUILD_HOST=vm
+       KBUILD_BUILD_TIMESTAMP="Thu Jan  1 00:00:00 UTC 2026")
+
+# Print "CONFIG_X=value" or "CONFIG_X=n" for each option the fragments ask
+# for, the last fragment winning.
+requested() {
+	sed -n -e 's/^\(CONFIG_[A-Za-z0-9_]*\)=\(.*\)/\1=\2/p' \
+	       -e 's/^# \(CONFIG_[A-Za-z0-9_]*\) is not set/\1=n/p' "${FRAGS[@]}" |
+		awk -F= '{v[$1]=$0; if (!($1 in o)) o[$1]=n++} END {for (k in o) print o[k], v[k]}' |
+		sort -n | cut -d' ' -f2-
+}
+
+verify_config() {
+	local line opt val bad=()
+	while read -r line; do
+		opt=${line%%=*} val=${line#*=}
+		if [ "$val" = n ]; then
+			grep -q "^$opt=" "$OBJ/.config" && bad+=("$opt (want n)")
+		else
+			grep -qxF "$line" "$OBJ/.config" || bad+=("$opt (want $val, got $(grep "^$opt=" "$OBJ/.config" | cut -d= -f2- || true))")
+		fi
+	done < <(requested)
+	if [ ${#bad[@]} -gt 0 ]; then
+		printf '  %s\n' "${bad[@]}" >&2
+		die "kernel leg $LEG: ${#bad[@]} requested option(s) not set after olddefconfig"
+	fi
+}
+
+configure() {
+	local hash
+	# Re-run when a fragment, a patch or one of our Kconfig files changes.
+	hash=$(cd "$TOP" && cat "${FRAGS[@]}" patches/* $(find $OVERLAY_DIRS -name 'Kconfig*' 2>/dev/null) |
+		sha256sum | cut -d' ' -f1)
+	if [ -f "$OBJ/.config" ] && [ "$(cat "$OBJ/.lu-config-hash" 2>/dev/null)" = "$hash" ]; then
+		return 0
+	fi
+	info "configuring kernel leg $LEG"
+	mkdir -p "$OBJ"
+	"${KMAKE[@]}" -s tinyconfig >/dev/null
+	(cd "$TREE" && scripts/kconfig/merge_config.sh -m -O "$OBJ" "$OBJ/.config" "${FRAGS[@]}" >/dev/null)
+	"${KMAKE[@]}" -s olddefconfig >/dev/null
+	verify_config
+	echo "$hash" > "$OBJ/.lu-config-hash"
+}
+
+mkdir -p "$LOGS"
+configure
+info "building kernel leg $LEG (log: build/logs/build-$LEG.log)"
+if ! "${KMAKE[@]}" bzImage headers_install > "$LOGS/build-$LEG.log" 2>&1; then
+	grep -E 'error|Error' "$LOGS/build-$LEG.log" | head -20 >&2
+	tail -5 "$LOGS/build-$LEG.log" >&2
+	die "kernel leg $LEG failed to build"
+fi
+grep -E 'warning:' "$LOGS/build-$LEG.log" >&2 || true
+cp "$OBJ/arch/x86/boot/bzImage" "$(image "$LEG").tmp"
+mv "$(image "$LEG").tmp" "$(image "$LEG")"

@@ -1,0 +1,73 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# initramfs.sh [LEG]: build the static test programs and the VM initramfs
+# for a kernel leg.
+#
+# The inner initrd holds busybox, Debian's /sbin/kexec with its shared
+# libraries, our static test programs, the VM scripts and the leg's
+# bzImage.  The outer initrd (what QEMU boots) is the inner one plus
+# /boot/initrd.img, the inner initrd itself, handed to the next kernel.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+LEG=${1:-default}
+OBJ=$(obj_dir "$LEG")
+PROGS=$BUILD/progs-$LEG
+SRC=$TOP/$SELFTESTS
+OUT=$BUILD/initramfs-$LEG
+GEN=$OBJ/usr/gen_init_cpio
+[ -x "$GEN" ] || die "$GEN missing: build the kernel leg first"
+
+# Static test programs: each PROG.c links with every *_lib.c.
+build_progs() {
+	local c p libs
+	mkdir -p "$PROGS"
+	libs=$(ls "$SRC"/*_lib.c 2>/dev/null || true)
+	for c in "$SRC"/*.c; do
+		case "$c" in *_lib.c) continue ;; esac
+		p=$PROGS/$(basename "$c" .c)
+		if [ -f "$p" ] && [ -z "$(find "$SRC" "$OBJ/usr/include" -newer "$p" \
+				\( -name '*.c' -o -name '*.h' \) -print -quit)" ]; then
+			continue
+		fi
+		gcc -static -O2 -Wall -Werror -I"$OBJ/usr/include" -I"$SRC" \
+			-o "$p" "$c" $libs || die "cannot build $(basename "$c")"
+	done
+}
+
+# The dynamic libraries a binary needs, as paths on this machine.
+libs_of() {
+	ldd "$1" | awk '/=> \// {print $3} /^[[:space:]]*\/lib/ {print $1}'
+}
+
+write_list() {
+	local d f
+	for d in /dev /proc /sys /tmp /bin /sbin /usr /usr/sbin /usr/bin /lib /lib64 \
+		 /lib/x86_64-linux-gnu /boot /lu /lu/tests /root; do
+		echo "dir $d 0755 0 0"
+	done
+	echo "nod /dev/console 0600 0 0 c 5 1"
+	echo "file /init $SRC/vm/init 0755 0 0"
+	echo "file /lu/lib.sh $SRC/vm/lib.sh 0644 0 0"
+	for f in "$SRC"/vm/tests/*.sh; do
+		echo "file /lu/tests/$(basename "$f") $f 0644 0 0"
+	done
+	echo "file /bin/busybox $(command -v busybox) 0755 0 0"
+	echo "file /usr/sbin/kexec $(command -v kexec) 0755 0 0"
+	for f in $(libs_of "$(command -v kexec)"); do
+		echo "file $f $(readlink -f "$f") 0755 0 0"
+	done
+	for f in "$PROGS"/*; do
+		echo "file /bin/$(basename "$f") $f 0755 0 0"
+	done
+	echo "file /boot/bzImage $(image "$LEG") 0644 0 0"
+}
+
+build_progs
+mkdir -p "$OUT"
+write_list > "$OUT/inner.list"
+"$GEN" "$OUT/inner.list" > "$OUT/inner.cpio"
+{ cat "$OUT/inner.list"; echo "file /boot/initrd.img $OUT/inner.cpio 0644 0 0"; } > "$OUT/outer.list"
+"$GEN" "$OUT/outer.list" > "$OUT/outer.cpio.tmp"
+mv "$OUT/outer.cpio.tmp" "$OUT/outer.cpio"

@@ -1,0 +1,92 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run-vm.sh [--live] TEST: boot the test VM for one multi-stage test and
+# judge the serial console log (build/logs/TEST.log).
+# run-vm.sh --shell [LEG]: boot the VM with an interactive shell.
+#
+# A test passes when its stages reported at least one "ok", no "not ok",
+# the last stage printed "LUTEST-DONE", the console shows no kernel splat
+# and QEMU finished before the test's timeout.  Test header keys:
+#   # lu-timeout: SECONDS   # lu-kernel: LEG   # lu-mem: SIZE
+#   # lu-append: ARGS       # lu-smp: N
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+SPLAT='WARNING:|BUG:|Oops|Call Trace:|KASAN|UBSAN|Kernel panic|kernel BUG|general protection fault|INFO: (possible|trying|task|rcu)|circular locking|soft lockup|hard LOCKUP'
+
+header() { sed -n "s/^# $1: *//p" "$2" | head -1; }
+
+accel() {
+	if [ -n "${LU_ACCEL:-}" ]; then echo "$LU_ACCEL"; return; fi
+	[ -f "$BUILD/accel" ] && { cat "$BUILD/accel"; return; }
+	"$TOP/harness/kvm-probe.sh" > "$BUILD/accel"
+	cat "$BUILD/accel"
+}
+
+# qemu_cmd LEG MEM SMP APPEND: set QEMU to the command line of the VM.
+qemu_cmd() {
+	QEMU=(qemu-system-x86_64 -accel "$(accel)" -cpu max -m "$2" -smp "$3"
+	      -nographic -nodefaults -no-reboot
+	      -kernel "$(image "$1")" -initrd "$BUILD/initramfs-$1/outer.cpio"
+	      -append "console=ttyS0 panic=-1 retain_initrd $4")
+}
+
+if [ "${1:-}" = --shell ]; then
+	qemu_cmd "${2:-default}" 1G 2 "${LU_APPEND:-}"
+	exec "${QEMU[@]}" -serial mon:stdio
+fi
+
+live=
+[ "${1:-}" = --live ] && { live=1; shift; }
+name=${1:?usage: run-vm.sh [--live] TEST}
+t=$TOP/$SELFTESTS/vm/tests/$name.sh
+[ -f "$t" ] || die "no such VM test: $name"
+leg=$(header lu-kernel "$t"); leg=${leg:-default}
+tmo=$(header lu-timeout "$t"); tmo=${tmo:-120}
+mem=$(header lu-mem "$t"); mem=${mem:-1G}
+smp=$(header lu-smp "$t"); smp=${smp:-2}
+append="lutest=$name lustage=1 $(header lu-append "$t") ${LU_APPEND:-}"
+log=$LOGS/$name.log
+mkdir -p "$LOGS"
+rm -f "$log"
+
+qemu_cmd "$leg" "$mem" "$smp" "$append"
+start=$(date +%s.%N)
+if [ -n "$live" ]; then
+	timeout --foreground "$tmo" "${QEMU[@]}" \
+		-chardev stdio,id=con,logfile="$log",signal=off -serial chardev:con
+else
+	timeout "$tmo" "${QEMU[@]}" -serial file:"$log" </dev/null >"$log.qemu" 2>&1
+fi
+rc=$?
+secs=$(echo "$(date +%s.%N) - $start" | bc | xargs printf '%.1f')
+
+# Results in TAP form (renumbered across stages) next to the log.
+tr -d '\r' < "$log" | grep -E '^(not )?ok [0-9]+ ' |
+	awk '{ sub(/^(not )?ok [0-9]+ /, ($1 == "not" ? "not ok " : "ok ") NR " "); print }' > "$LOGS/$name.tap"
+{ echo "TAP version 13"; echo "1..$(wc -l < "$LOGS/$name.tap")"; cat "$LOGS/$name.tap"; } > "$LOGS/$name.tap.tmp"
+mv "$LOGS/$name.tap.tmp" "$LOGS/$name.tap"
+
+reason=
+if [ $rc -eq 124 ]; then
+	reason="timeout after ${tmo}s"
+elif splat=$(grep -m1 -E "$SPLAT" "$log"); then
+	reason="kernel splat: $(echo "$splat" | tr -d '\r' | sed 's/^\[[ 0-9.]*\] //')"
+elif grep -q '^not ok ' "$LOGS/$name.tap"; then
+	reason=$(grep '^not ok ' "$LOGS/$name.tap" | head -3 | sed 's/^not ok [0-9]* - //' | paste -sd';')
+elif ! grep -q "LUTEST-DONE $name" "$log"; then
+	reason="did not finish (no LUTEST-DONE; QEMU exit $rc)"
+elif ! grep -q '^ok ' "$LOGS/$name.tap"; then
+	reason="no results"
+fi
+
+if [ -z "$reason" ]; then
+	echo "PASS $name (${secs}s)"
+	exit 0
+fi
+echo "FAIL $name (${secs}s): $reason"
+echo "---- last lines of build/logs/$name.log ----" >&2
+tail -n 40 "$log" | tr -d '\r' >&2
+echo "----" >&2
+exit 1

@@ -1,0 +1,118 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Helpers for multi-stage VM tests.  A test is vm/tests/NAME.sh and
+# defines shell functions stage1, stage2, ...  Stage N runs in the kernel
+# that was booted (or kexec'd) with "lutest=NAME lustage=N" on its command
+# line.  A stage reports KTAP-style results with lu_ok/lu_fail/lu_check,
+# then either moves on with lu_kexec_next or ends the test with lu_done.
+#
+# The host-side runner collects every "ok"/"not ok" line from the serial
+# console, fails the test on any "not ok", on a missing "LUTEST-DONE" line,
+# on a kernel splat or on a timeout.
+
+lu_param() {
+	local w
+	for w in $(cat /proc/cmdline); do
+		case "$w" in "$1="*) echo "${w#*=}"; return 0 ;; esac
+	done
+	return 1
+}
+
+LU_TEST=$(lu_param lutest)
+LU_STAGE=$(lu_param lustage || echo 1)
+LU_N=0
+LU_FAILED=0
+LU_KERNEL=/boot/bzImage
+
+lu_ok() {
+	LU_N=$((LU_N + 1))
+	echo "ok $LU_N - stage$LU_STAGE: $*"
+}
+
+lu_fail() {
+	LU_N=$((LU_N + 1))
+	LU_FAILED=$((LU_FAILED + 1))
+	echo "not ok $LU_N - stage$LU_STAGE: $*"
+}
+
+# lu_check DESC CMD...: one result line for the exit status of CMD.
+lu_check() {
+	local desc=$1
+	shift
+	if "$@" >/dev/null; then lu_ok "$desc"; else lu_fail "$desc"; fi
+}
+
+# lu_expect_eq DESC EXPECTED ACTUAL
+lu_expect_eq() {
+	if [ "$2" = "$3" ]; then lu_ok "$1"
+	else lu_fail "$1 (expected '$2', got '$3')"; fi
+}
+
+# lu_abort MSG: report a failure and stop the VM at once.
+lu_abort() {
+	lu_fail "$*"
+	echo "LUTEST-ABORT $LU_TEST stage$LU_STAGE"
+	lu_poweroff
+}
+
+lu_poweroff() {
+	sync
+	reboot -f
+	sleep 10
+}
+
+lu_done() {
+	echo "# stage$LU_STAGE: $LU_N result(s), $LU_FAILED failed"
+	echo "LUTEST-DONE $LU_TEST"
+	lu_poweroff
+}
+
+lu_boot_id() { cat /proc/sys/kernel/random/boot_id; }
+
+# The initrd for the next kernel: the inner initrd carried by the first
+# boot, or the retained initrd of this boot (retain_initrd).
+lu_next_initrd() {
+	if [ -f /boot/initrd.img ]; then echo /boot/initrd.img
+	else echo /sys/firmware/initrd; fi
+}
+
+# lu_next_cmdline [EXTRA...]: this boot's command line with lustage
+# advanced, lu_prev_boot set to this boot's id, and EXTRA appended.
+lu_next_cmdline() {
+	local w out=""
+	for w in $(cat /proc/cmdline); do
+		case "$w" in lustage=*|lu_prev_boot=*|lu_marker=*) ;; *) out="$out $w" ;; esac
+	done
+	echo "${out# } lustage=$((LU_STAGE + 1)) lu_prev_boot=$(lu_boot_id) $*"
+}
+
+# lu_kexec_next [-s] [EXTRA...]: load this kernel again with kexec-tools
+# (kexec_file_load, "kexec -s -l") and execute it.  With -s the static
+# helper lu_kexec does the same through kexec_file_load(2) and reboot(2).
+lu_kexec_next() {
+	local tool=kexec cmd initrd
+	[ "$1" = -s ] && { tool=lu_kexec; shift; }
+	cmd=$(lu_next_cmdline "$@")
+	initrd=$(lu_next_initrd)
+	echo "# stage$LU_STAGE: kexec ($tool) into stage $((LU_STAGE + 1))"
+	echo "# stage$LU_STAGE: $LU_N result(s), $LU_FAILED failed"
+	if [ $tool = kexec ]; then
+		kexec -s -l "$LU_KERNEL" --initrd="$initrd" --append="$cmd" ||
+			lu_abort "kexec -s -l failed ($?)"
+		kexec -e
+		lu_abort "kexec -e returned ($?)"
+	else
+		lu_kexec -k "$LU_KERNEL" -i "$initrd" -c "$cmd" -e ||
+			lu_abort "lu_kexec failed ($?)"
+	fi
+}
+
+lu_run_stage() {
+	local t=/lu/tests/$LU_TEST.sh
+	echo "# lutest $LU_TEST stage$LU_STAGE on $(uname -r), boot id $(lu_boot_id)"
+	[ -f "$t" ] || lu_abort "no such test: $LU_TEST"
+	. "$t"
+	command -v "stage$LU_STAGE" >/dev/null || lu_abort "test has no stage$LU_STAGE"
+	"stage$LU_STAGE"
+	lu_abort "stage$LU_STAGE returned without lu_done or lu_kexec_next"
+}
