@@ -5,7 +5,8 @@
 # judge the serial console log (build/logs/TEST.log).
 # run-vm.sh --shell [LEG]: boot the VM with an interactive shell.
 #
-# A test passes when its stages reported at least one "ok", no "not ok",
+# A test passes when its stages (and the kernel, e.g. KUnit or test_kho)
+# reported at least one "ok", no "not ok",
 # the last stage printed "LUTEST-DONE", the console shows no kernel splat
 # and QEMU finished before the test's timeout.  Test header keys:
 #   # lu-timeout: SECONDS   # lu-kernel: LEG   # lu-mem: SIZE
@@ -63,7 +64,7 @@ rc=$?
 secs=$(echo "$(date +%s.%N) - $start" | bc | xargs printf '%.1f')
 
 # Results in TAP form (renumbered across stages) next to the log.
-tr -d '\r' < "$log" | grep -E '^(not )?ok [0-9]+ ' |
+tr -d '\r' < "$log" | sed 's/^\[[ 0-9.]*\] //' | grep -E '^(not )?ok [0-9]+ ' |
 	awk '{ sub(/^(not )?ok [0-9]+ /, ($1 == "not" ? "not ok " : "ok ") NR " "); print }' > "$LOGS/$name.tap"
 { echo "TAP version 13"; echo "1..$(wc -l < "$LOGS/$name.tap")"; cat "$LOGS/$name.tap"; } > "$LOGS/$name.tap.tmp"
 mv "$LOGS/$name.tap.tmp" "$LOGS/$name.tap"
@@ -77,8 +78,8 @@ elif grep -q '^not ok ' "$LOGS/$name.tap"; then
 	reason=$(grep '^not ok ' "$LOGS/$name.tap" | head -3 | sed 's/^not ok [0-9]* - //' | paste -sd';')
 elif ! grep -q "LUTEST-DONE $name" "$log"; then
 	reason="did not finish (no LUTEST-DONE; QEMU exit $rc)"
-elif ! grep -q '^ok ' "$LOGS/$name.tap"; then
-	reason="no results"
+elif ! grep -q '^ok [0-9]* - stage' "$LOGS/$name.tap"; then
+	reason="no results from the test's stages"
 fi
 
 if [ -z "$reason" ]; then

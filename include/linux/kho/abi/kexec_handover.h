@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Copyright (C) 2026 Live Update for Linux 6.12 contributors
+ */
+#ifndef _LINUX_KHO_ABI_KEXEC_HANDOVER_H
+#define _LINUX_KHO_ABI_KEXEC_HANDOVER_H
+
+#include <linux/bits.h>
+#include <linux/log2.h>
+#include <linux/types.h>
+#include <asm/page.h>
+
+/**
+ * DOC: Kexec HandOver hand-over format
+ *
+ * Everything one kernel hands to the next through KHO hangs off a single
+ * page: the root flattened device tree.  Its address reaches the next
+ * kernel through the architecture's boot protocol (on x86, a
+ * ``SETUP_KEXEC_KHO`` setup_data record that also points at the array of
+ * scratch areas).  The root node looks like this::
+ *
+ *   / {
+ *       compatible = "kho-v3";
+ *       preserved-memory-map = <u64 physical address of the tracker root>;
+ *
+ *       some-subsystem {
+ *           preserved-data = <u64 physical address of the blob>;
+ *           blob-size = <u64 size of the blob in bytes>;
+ *       };
+ *   };
+ *
+ * Property values are stored in the CPU's native byte order, not as
+ * big-endian FDT cells.  Each child node names one blob of a subsystem
+ * (``kho_add_subtree()``); KHO does not look inside blobs.
+ *
+ * The preserved-memory tracker is a radix tree of whole pages linked by
+ * physical address.  A preserved block of ``1 << order`` pages starting at
+ * physical address ``pa`` is one key::
+ *
+ *   key = (1 << (KHO_ORDER_0_LOG2 - order)) | (pa >> (PAGE_SHIFT + order))
+ *
+ * The position of the most significant set bit encodes the order, so
+ * blocks of every order live in one tree.  The low KHO_BITMAP_SIZE_LOG2
+ * bits of the key select a bit in a leaf page; each further group of
+ * KHO_TABLE_SIZE_LOG2 bits selects an entry in a table page one level up.
+ * Table entries hold the physical address of the next level, or 0.  The
+ * next kernel walks the very pages the previous kernel built; nothing is
+ * serialized at reboot.
+ *
+ * Compatibility: a kernel accepts a hand-over only if the root compatible
+ * is exactly KHO_FDT_COMPATIBLE.  Any change to the tree layout, the key
+ * encoding, a property or a structure in this file must change that
+ * string.  The page size is part of the format.
+ */
+
+#define KHO_FDT_COMPATIBLE		"kho-v3"
+#define KHO_FDT_MEMORY_MAP_PROP_NAME	"preserved-memory-map"
+#define KHO_SUB_TREE_PROP_NAME		"preserved-data"
+#define KHO_SUB_TREE_SIZE_PROP_NAME	"blob-size"
+
+/* The root FDT is exactly one page. */
+#define KHO_FDT_SIZE			PAGE_SIZE
+
+enum kho_radix_consts {
+	/* Bits of a key that hold the pfn of an order-0 block. */
+	KHO_ORDER_0_LOG2 = 64 - PAGE_SHIFT,
+	/* Entries of a table page: PAGE_SIZE / sizeof(u64). */
+	KHO_TABLE_SIZE_LOG2 = PAGE_SHIFT - 3,
+	/* Bits of a leaf page. */
+	KHO_BITMAP_SIZE_LOG2 = PAGE_SHIFT + 3,
+	/* Table levels above the leaves, and the depth including leaves. */
+	KHO_TREE_TABLE_LEVELS = DIV_ROUND_UP(KHO_ORDER_0_LOG2 + 1 - KHO_BITMAP_SIZE_LOG2,
+					     KHO_TABLE_SIZE_LOG2),
+	KHO_TREE_MAX_DEPTH = KHO_TREE_TABLE_LEVELS + 1,
+};
+
+/**
+ * struct kho_radix_node - a table page of the preserved-memory tracker
+ * @table: physical address of each child page, or 0
+ */
+struct kho_radix_node {
+	u64 table[1 << KHO_TABLE_SIZE_LOG2];
+};
+
+/**
+ * struct kho_radix_leaf - a leaf page of the preserved-memory tracker
+ * @bitmap: one bit per key
+ */
+struct kho_radix_leaf {
+	unsigned long bitmap[(1 << KHO_BITMAP_SIZE_LOG2) / BITS_PER_LONG];
+};
+
+/* A physical address stored in a hand-over structure. */
+#define DECLARE_KHOSER_PTR(name, type)	\
+	union {				\
+		u64 phys;		\
+		type ptr;		\
+	} name
+#define KHOSER_STORE_PTR(dest, val)					\
+	({								\
+		typeof(val) v = val;					\
+		typecheck(typeof((dest).ptr), v);			\
+		(dest).phys = virt_to_phys(v);				\
+	})
+#define KHOSER_LOAD_PTR(src)						\
+	({								\
+		typeof(src) s = src;					\
+		(typeof((s).ptr))((s).phys ? phys_to_virt((s).phys) : NULL); \
+	})
+
+struct kho_vmalloc_chunk;
+
+/**
+ * struct kho_vmalloc_hdr - header of a vmalloc descriptor page
+ * @next: the next descriptor page, or 0
+ */
+struct kho_vmalloc_hdr {
+	DECLARE_KHOSER_PTR(next, struct kho_vmalloc_chunk *);
+};
+
+#define KHO_VMALLOC_SIZE				\
+	((PAGE_SIZE - sizeof(struct kho_vmalloc_hdr)) /	\
+	 sizeof(u64))
+
+/**
+ * struct kho_vmalloc_chunk - one descriptor page of a preserved vmalloc area
+ * @hdr: link to the next page
+ * @phys: physical address of each block of ``1 << order`` pages, in
+ *        mapping order; a 0 entry ends the list
+ */
+struct kho_vmalloc_chunk {
+	struct kho_vmalloc_hdr hdr;
+	u64 phys[KHO_VMALLOC_SIZE];
+};
+
+static_assert(sizeof(struct kho_vmalloc_chunk) == PAGE_SIZE);
+
+#define KHO_VMALLOC_ALLOC	0x0001
+#define KHO_VMALLOC_HUGE_VMAP	0x0002
+#define KHO_VMALLOC_FLAGS_MASK	(KHO_VMALLOC_ALLOC | KHO_VMALLOC_HUGE_VMAP)
+
+/**
+ * struct kho_vmalloc - descriptor of a preserved vmalloc area
+ * @first: the first descriptor page
+ * @total_pages: number of PAGE_SIZE pages of the area
+ * @flags: KHO_VMALLOC_* flags of the area
+ * @order: order of each block of pages
+ *
+ * The owner of the area stores this 16-byte descriptor in memory that is
+ * itself handed over, and passes it to kho_restore_vmalloc() in the next
+ * kernel.
+ */
+struct kho_vmalloc {
+	DECLARE_KHOSER_PTR(first, struct kho_vmalloc_chunk *);
+	unsigned int total_pages;
+	unsigned short flags;
+	unsigned short order;
+};
+
+static_assert(sizeof(struct kho_vmalloc) == 16);
+
+#endif /* _LINUX_KHO_ABI_KEXEC_HANDOVER_H */

@@ -1,0 +1,9 @@
+# SPDX-License-Identifier: GPL-2.0
+# A hand-over whose kho_test subtree has an absurd blob-size must be
+# rejected; see kho_corrupt_compatible.sh.
+# lu-append: kho=on
+# lu-timeout: 180
+
+KHO_CORRUPT=size
+# shellcheck source=kho_corrupt_compatible.sh source-path=SCRIPTDIR
+. /lu/tests/kho_corrupt_compatible.sh
