@@ -51,39 +51,52 @@ void kho_memory_init(void);
 void kho_memory_ready(void);
 #else
 static inline bool kho_is_enabled(void) { return false; }
+
 static inline bool is_kho_boot(void) { return false; }
 
 static inline int kho_preserve_folio(struct folio *folio) { return -EOPNOTSUPP; }
+
 static inline void kho_unpreserve_folio(struct folio *folio) { }
+
 static inline int kho_preserve_pages(struct page *page, unsigned long nr_pages)
 {
 	return -EOPNOTSUPP;
 }
+
 static inline void kho_unpreserve_pages(struct page *page, unsigned long nr_pages) { }
+
 static inline int kho_preserve_vmalloc(void *ptr, struct kho_vmalloc *preservation)
 {
 	return -EOPNOTSUPP;
 }
+
 static inline void kho_unpreserve_vmalloc(struct kho_vmalloc *preservation) { }
+
 static inline void *kho_alloc_preserve(size_t size) { return ERR_PTR(-EOPNOTSUPP); }
+
 static inline void kho_unpreserve_free(void *mem) { }
 
 static inline struct folio *kho_restore_folio(phys_addr_t phys) { return NULL; }
+
 static inline struct page *kho_restore_pages(phys_addr_t phys, unsigned long nr_pages)
 {
 	return NULL;
 }
+
 static inline void *kho_restore_vmalloc(const struct kho_vmalloc *preservation)
 {
 	return NULL;
 }
+
 static inline void kho_restore_free(void *mem) { }
 
 static inline int kho_add_subtree(const char *name, void *blob, size_t size)
 {
 	return -EOPNOTSUPP;
 }
+
 static inline void kho_remove_subtree(void *blob) { }
+
 static inline int kho_retrieve_subtree(const char *name, phys_addr_t *phys, size_t *size)
 {
 	return -EOPNOTSUPP;
@@ -91,7 +104,9 @@ static inline int kho_retrieve_subtree(const char *name, phys_addr_t *phys, size
 
 static inline void kho_populate(phys_addr_t fdt_phys, u64 fdt_len,
 				phys_addr_t scratch_phys, u64 scratch_len) { }
+
 static inline void kho_memory_init(void) { }
+
 static inline void kho_memory_ready(void) { }
 #endif /* CONFIG_KEXEC_HANDOVER */
 

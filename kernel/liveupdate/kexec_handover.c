@@ -68,8 +68,13 @@ unsigned int kho_scratch_cnt;
 static struct kho_radix_tree kho_tree = {
 	.lock = __MUTEX_INITIALIZER(kho_tree.lock),
 };
+
 static void *kho_fdt;
+
+/* Serializes edits of the outgoing root FDT (kho_fdt) and its debugfs view. */
 DEFINE_MUTEX(kho_out_fdt_lock);
+
+/* Pages currently preserved, for debugfs. */
 static atomic_long_t kho_out_pages;
 
 /**
@@ -895,11 +900,15 @@ static int __init kho_parse_scratch_sizes(char *p)
 
 static int __init kho_parse_scratch_scale(char *p)
 {
-	unsigned long scale;
-	char *end;
+	size_t len = strlen(p);
+	unsigned int scale;
+	char buf[8];
 
-	scale = simple_strtoul(p, &end, 10);
-	if (end == p || strcmp(end, "%") || !scale || scale > 10000)
+	if (len < 2 || len > sizeof(buf) || p[len - 1] != '%')
+		return -EINVAL;
+	memcpy(buf, p, len - 1);
+	buf[len - 1] = '\0';
+	if (kstrtouint(buf, 10, &scale) || !scale || scale > 10000)
 		return -EINVAL;
 	kho_scratch_scale = scale;
 	return 0;

@@ -15,7 +15,7 @@
  */
 struct kho_radix_tree {
 	struct kho_radix_node *root;
-	struct mutex lock;
+	struct mutex lock;	/* see above */
 };
 
 /**
@@ -80,6 +80,7 @@ static inline int kho_debugfs_blob_add(const char *name, const void *blob,
 {
 	return 0;
 }
+
 static inline void kho_debugfs_blob_remove(const void *blob) { }
 #endif
 

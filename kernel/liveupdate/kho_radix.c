@@ -132,6 +132,25 @@ int kho_radix_add_page(struct kho_radix_tree *tree, unsigned long pfn,
 	return 0;
 }
 
+/* Test, and with @clear also clear, the bit of a block. */
+static bool kho_radix_find(struct kho_radix_tree *tree, unsigned long pfn,
+			   unsigned int order, bool clear)
+{
+	u64 key = kho_radix_encode_key(PFN_PHYS(pfn), order);
+	struct kho_radix_leaf *leaf;
+	unsigned int bit;
+
+	if (order > KHO_RADIX_MAX_ORDER)
+		return false;
+
+	guard(mutex)(&tree->lock);
+	leaf = kho_radix_leaf(tree, key, false);
+	if (!leaf)
+		return false;
+	bit = kho_radix_index(key, 0);
+	return clear ? __test_and_clear_bit(bit, leaf->bitmap) : test_bit(bit, leaf->bitmap);
+}
+
 /**
  * kho_radix_del_page - forget a preserved block
  * @tree: the tracker
@@ -144,17 +163,7 @@ int kho_radix_add_page(struct kho_radix_tree *tree, unsigned long pfn,
 int kho_radix_del_page(struct kho_radix_tree *tree, unsigned long pfn,
 		       unsigned int order)
 {
-	u64 key = kho_radix_encode_key(PFN_PHYS(pfn), order);
-	struct kho_radix_leaf *leaf;
-
-	if (order > KHO_RADIX_MAX_ORDER)
-		return -ENOENT;
-
-	guard(mutex)(&tree->lock);
-	leaf = kho_radix_leaf(tree, key, false);
-	if (!leaf || !__test_and_clear_bit(kho_radix_index(key, 0), leaf->bitmap))
-		return -ENOENT;
-	return 0;
+	return kho_radix_find(tree, pfn, order, true) ? 0 : -ENOENT;
 }
 
 /**
@@ -169,15 +178,7 @@ int kho_radix_del_page(struct kho_radix_tree *tree, unsigned long pfn,
 bool kho_radix_test_page(struct kho_radix_tree *tree, unsigned long pfn,
 			 unsigned int order)
 {
-	u64 key = kho_radix_encode_key(PFN_PHYS(pfn), order);
-	struct kho_radix_leaf *leaf;
-
-	if (order > KHO_RADIX_MAX_ORDER)
-		return false;
-
-	guard(mutex)(&tree->lock);
-	leaf = kho_radix_leaf(tree, key, false);
-	return leaf && test_bit(kho_radix_index(key, 0), leaf->bitmap);
+	return kho_radix_find(tree, pfn, order, false);
 }
 
 static int kho_radix_walk_leaf(const struct kho_radix_leaf *leaf, u64 prefix,

@@ -113,9 +113,14 @@ struct kho_vmalloc_chunk;
 /**
  * struct kho_vmalloc_hdr - header of a vmalloc descriptor page
  * @next: the next descriptor page, or 0
+ * @next.phys: its physical address, as handed over
+ * @next.ptr: its address in this kernel (KHOSER_STORE_PTR/KHOSER_LOAD_PTR)
  */
 struct kho_vmalloc_hdr {
-	DECLARE_KHOSER_PTR(next, struct kho_vmalloc_chunk *);
+	union {
+		u64 phys;
+		struct kho_vmalloc_chunk *ptr;
+	} next;
 };
 
 #define KHO_VMALLOC_SIZE				\
@@ -142,6 +147,8 @@ static_assert(sizeof(struct kho_vmalloc_chunk) == PAGE_SIZE);
 /**
  * struct kho_vmalloc - descriptor of a preserved vmalloc area
  * @first: the first descriptor page
+ * @first.phys: its physical address, as handed over
+ * @first.ptr: its address in this kernel (KHOSER_STORE_PTR/KHOSER_LOAD_PTR)
  * @total_pages: number of PAGE_SIZE pages of the area
  * @flags: KHO_VMALLOC_* flags of the area
  * @order: order of each block of pages
@@ -151,7 +158,10 @@ static_assert(sizeof(struct kho_vmalloc_chunk) == PAGE_SIZE);
  * kernel.
  */
 struct kho_vmalloc {
-	DECLARE_KHOSER_PTR(first, struct kho_vmalloc_chunk *);
+	union {
+		u64 phys;
+		struct kho_vmalloc_chunk *ptr;
+	} first;
 	unsigned int total_pages;
 	unsigned short flags;
 	unsigned short order;

@@ -69,6 +69,18 @@ lu_done() {
 
 lu_boot_id() { cat /proc/sys/kernel/random/boot_id; }
 
+# lu_dmesg ERE / lu_no_dmesg ERE: does a line of the kernel log match ERE?
+lu_dmesg() { dmesg | grep -q -E "$1"; }
+lu_no_dmesg() { ! lu_dmesg "$1"; }
+
+# lu_no_kernel_failures: one result for the absence of "not ok" lines of
+# in-kernel tests in the kernel log, naming the first one found.
+lu_no_kernel_failures() {
+	local bad
+	bad=$(dmesg | grep -m1 -E 'not ok [0-9]+ ' | sed 's/^\[[ 0-9.]*\] //')
+	lu_expect_eq "kernel log has no failed check" "" "$bad"
+}
+
 # The initrd for the next kernel: the inner initrd carried by the first
 # boot, or the retained initrd of this boot (retain_initrd).
 lu_next_initrd() {

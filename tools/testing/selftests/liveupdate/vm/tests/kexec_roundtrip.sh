@@ -16,5 +16,6 @@ stage2() {
 	lu_check "kexec'd kernel carries the stage-1 cmdline marker" lu_param lu_marker
 	lu_check "stage 1 recorded its boot id" test -n "$prev"
 	lu_check "boot id differs from stage 1 ($prev)" test "$(lu_boot_id)" != "$prev"
+	lu_check "plain kexec made no KHO hand-over" test ! -e /sys/kernel/debug/kho/in
 	lu_done
 }

@@ -8,21 +8,9 @@
 
 KHO_DEBUGFS=/sys/kernel/debug/kho
 
-# kho_dmesg ERE: true if a line of the kernel log matches ERE.
-kho_dmesg() {
-	dmesg | grep -q -E "$1"
-}
-
-# kho_no_failures: one result line for the absence of "not ok" in the
-# kernel log, naming the first one found.
-kho_no_failures() {
-	kho_bad=$(dmesg | grep -m1 -E 'not ok [0-9]+ ' | sed 's/^\[[ 0-9.]*\] //')
-	lu_expect_eq "kernel log has no failed check" "" "$kho_bad"
-}
-
 stage1() {
 	lu_check "kho_test preserved generation 1" \
-		kho_dmesg 'kho_test: preserved [0-9]+ folios \([0-9]+ pages\) of generation 1 '
+		lu_dmesg 'kho_test: preserved [0-9]+ folios \([0-9]+ pages\) of generation 1 '
 	lu_check "outgoing root FDT is readable and not empty" \
 		test "$(wc -c < $KHO_DEBUGFS/out/fdt)" -gt 0
 	lu_expect_eq "outgoing root FDT starts with the FDT magic" d00dfeed \
@@ -32,8 +20,8 @@ stage1() {
 
 stage2() {
 	lu_check "kho_test verified generation 1" \
-		kho_dmesg 'kho_test: verified generation 1$'
-	kho_no_failures
+		lu_dmesg 'kho_test: verified generation 1$'
+	lu_no_kernel_failures
 	lu_check "incoming root FDT is in debugfs" test -e $KHO_DEBUGFS/in/fdt
 	lu_check "incoming kho_test blob is in debugfs" \
 		test -e $KHO_DEBUGFS/in/sub_fdts/kho_test

@@ -8,18 +8,6 @@
 
 KHO_DEBUGFS=/sys/kernel/debug/kho
 
-# kho_dmesg ERE: true if a line of the kernel log matches ERE.
-kho_dmesg() {
-	dmesg | grep -q -E "$1"
-}
-
-# kho_no_failures: one result line for the absence of "not ok" in the
-# kernel log, naming the first one found.
-kho_no_failures() {
-	kho_bad=$(dmesg | grep -m1 -E 'not ok [0-9]+ ' | sed 's/^\[[ 0-9.]*\] //')
-	lu_expect_eq "kernel log has no failed check" "" "$kho_bad"
-}
-
 # kho_preserved GEN: ERE of the line of kho_test preserving generation GEN.
 kho_preserved() {
 	echo "kho_test: preserved [0-9]+ folios \([0-9]+ pages\) of generation $1 "
@@ -31,16 +19,24 @@ kho_pages() {
 	case "$kho_n" in ''|*[!0-9]*) ;; *) echo "$kho_n" ;; esac
 }
 
+# kho_deferred.sh sets KHO_DEFERRED: check deferred init really ran.
+kho_check_deferred() {
+	[ -z "$KHO_DEFERRED" ] ||
+		lu_check "struct pages were initialized late" lu_dmesg 'deferred pages initialised'
+}
+
 stage1() {
-	lu_check "kho_test preserved generation 1" kho_dmesg "$(kho_preserved 1)"
+	kho_check_deferred
+	lu_check "kho_test preserved generation 1" lu_dmesg "$(kho_preserved 1)"
 	lu_kexec_next
 }
 
 stage2() {
+	kho_check_deferred
 	lu_check "kho_test verified generation 1" \
-		kho_dmesg 'kho_test: verified generation 1$'
-	lu_check "kho_test preserved generation 2" kho_dmesg "$(kho_preserved 2)"
-	kho_no_failures
+		lu_dmesg 'kho_test: verified generation 1$'
+	lu_check "kho_test preserved generation 2" lu_dmesg "$(kho_preserved 2)"
+	lu_no_kernel_failures
 	kho_out=$(kho_pages $KHO_DEBUGFS/out/preserved_pages)
 	if [ -n "$kho_out" ] && [ "$kho_out" -gt 0 ]; then
 		lu_ok "out/preserved_pages is $kho_out"
@@ -52,8 +48,8 @@ stage2() {
 
 stage3() {
 	lu_check "kho_test verified generation 2" \
-		kho_dmesg 'kho_test: verified generation 2$'
-	kho_no_failures
+		lu_dmesg 'kho_test: verified generation 2$'
+	lu_no_kernel_failures
 	lu_expect_eq "in/preserved_pages equals what stage 2 preserved" \
 		"$(lu_param lu_expect_pages)" \
 		"$(kho_pages $KHO_DEBUGFS/in/preserved_pages)"

@@ -11,22 +11,13 @@
 
 KHO_CORRUPT=${KHO_CORRUPT:-compatible}
 
-# kho_dmesg ERE: true if a line of the kernel log matches ERE.
-kho_dmesg() {
-	dmesg | grep -q -E "$1"
-}
-
-kho_no_dmesg() {
-	! kho_dmesg "$1"
-}
-
 stage1() {
 	lu_check "kho_test preserved generation 1" \
-		kho_dmesg 'kho_test: preserved [0-9]+ folios \([0-9]+ pages\) of generation 1 '
+		lu_dmesg 'kho_test: preserved [0-9]+ folios \([0-9]+ pages\) of generation 1 '
 	echo "$KHO_CORRUPT" > /sys/kernel/debug/kho_test/test_corrupt ||
 		lu_abort "cannot write $KHO_CORRUPT to kho_test/test_corrupt"
 	lu_check "kho_test corrupted $KHO_CORRUPT" \
-		kho_dmesg "kho_test: corrupted $KHO_CORRUPT on purpose"
+		lu_dmesg "kho_test: corrupted $KHO_CORRUPT on purpose"
 	lu_kexec_next
 }
 
@@ -39,8 +30,8 @@ stage2() {
 		lu_fail "no KHO: error line for the $KHO_CORRUPT hand-over"
 	fi
 	lu_check "no incoming hand-over in debugfs" test ! -e /sys/kernel/debug/kho/in
-	lu_check "kho_test verified nothing" kho_no_dmesg 'kho_test: verified'
-	lu_check "KHO is off for this boot" kho_dmesg 'kho_test: KHO is off'
+	lu_check "kho_test verified nothing" lu_no_dmesg 'kho_test: verified'
+	lu_check "KHO is off for this boot" lu_dmesg 'kho_test: KHO is off'
 	lu_check "no outgoing hand-over in debugfs" test ! -e /sys/kernel/debug/kho/out
 	lu_check "64 MiB can be written to tmpfs" \
 		dd if=/dev/zero of=/tmp/kho_fill bs=1M count=64
