@@ -79,6 +79,9 @@
 /* An array entry is the folio's physical address ORed with its order. */
 #define KHO_TEST_ORDER_MASK	(PAGE_SIZE - 1)
 #define KHO_TEST_BIG_ORDER	min(9, MAX_PAGE_ORDER)
+/* A vmalloc area big enough to be mapped with huge pages, and its pattern index. */
+#define KHO_TEST_HUGE_SIZE	(2 * PMD_SIZE)
+#define KHO_TEST_HUGE_IDX	U32_MAX
 
 static unsigned long max_mem = SZ_16M;
 module_param(max_mem, ulong, 0444);
@@ -89,6 +92,8 @@ MODULE_PARM_DESC(max_mem, "Bytes of folios preserved for the next kernel (defaul
  * @entries: vmalloc'ed array, one entry per folio
  * @desc: preservation descriptor of @entries
  * @fdt: the ``kho_test`` subtree blob
+ * @huge: a vmalloc_huge() area filled with a pattern
+ * @huge_desc: preservation descriptor of @huge
  * @seed: seed of the folio contents
  * @nr_folios: valid entries in @entries
  * @nr_pages: pages of all folios
@@ -98,6 +103,8 @@ struct kho_test_out {
 	u64 *entries;
 	struct kho_vmalloc desc;
 	void *fdt;
+	u64 *huge;
+	struct kho_vmalloc huge_desc;
 	u64 seed;
 	unsigned int nr_folios;
 	unsigned long nr_pages;
@@ -108,6 +115,7 @@ struct kho_test_out {
  * struct kho_test_in - the set handed over by the previous kernel
  * @fdt: the ``kho_test`` subtree blob
  * @desc: preservation descriptor of the folio array, copied from @fdt
+ * @huge_desc: preservation descriptor of the huge vmalloc area
  * @seed: seed of the folio contents
  * @nr_folios: number of folios
  * @generation: generation of the set
@@ -115,6 +123,7 @@ struct kho_test_out {
 struct kho_test_in {
 	void *fdt;
 	struct kho_vmalloc desc;
+	struct kho_vmalloc huge_desc;
 	u64 seed;
 	u32 nr_folios;
 	u32 generation;
@@ -132,6 +141,7 @@ struct kho_test_in {
  * @ram_delta: change of totalram_pages() across the restores
  * @array_ok: the vmalloc array was restored
  * @reuse_ok: @pages pages could be allocated again after the frees
+ * @huge_ok: the huge vmalloc area was restored with its contents
  */
 struct kho_test_result {
 	unsigned int restored;
@@ -144,6 +154,7 @@ struct kho_test_result {
 	long ram_delta;
 	bool array_ok;
 	bool reuse_ok;
+	bool huge_ok;
 };
 
 static struct kho_test_out kho_test_out;
@@ -179,6 +190,28 @@ static void kho_test_fill(struct folio *folio, u64 seed, unsigned int idx)
 			p[i] = kho_test_next(&state);
 		kunmap_local(p);
 	}
+}
+
+/* Fill @len bytes at @buf with the pattern of (@seed, @idx). */
+static void kho_test_fill_buf(u64 *buf, size_t len, u64 seed, unsigned int idx)
+{
+	u64 state = kho_test_start(seed, idx);
+	size_t i;
+
+	for (i = 0; i < len / sizeof(u64); i++)
+		buf[i] = kho_test_next(&state);
+}
+
+/* Does @buf hold the pattern of (@seed, @idx)? */
+static bool kho_test_check_buf(const u64 *buf, size_t len, u64 seed, unsigned int idx)
+{
+	u64 state = kho_test_start(seed, idx);
+	size_t i;
+
+	for (i = 0; i < len / sizeof(u64); i++)
+		if (buf[i] != kho_test_next(&state))
+			return false;
+	return true;
 }
 
 /* Compare every byte of @folio with its pattern; 0 or -EILSEQ with *@bad. */
@@ -258,6 +291,10 @@ static const char *kho_test_parse(struct kho_test_in *in, phys_addr_t phys,
 	if (!desc || len != sizeof(in->desc))
 		return "folios missing";
 	memcpy(&in->desc, desc, sizeof(in->desc));
+	desc = fdt_getprop(fdt, 0, "huge", &len);
+	if (!desc || len != sizeof(in->huge_desc))
+		return "huge missing";
+	memcpy(&in->huge_desc, desc, sizeof(in->huge_desc));
 	if ((u64)in->nr_folios * sizeof(u64) > (u64)in->desc.total_pages * PAGE_SIZE)
 		return "folio array smaller than nr_folios";
 	in->fdt = (void *)fdt;
@@ -335,6 +372,18 @@ static void kho_test_restore_all(struct kho_test_in *in,
 	res->reuse_ok = !res->pages || kho_test_reuse(res->pages);
 }
 
+static void kho_test_restore_huge(struct kho_test_in *in, struct kho_test_result *res)
+{
+	u64 *huge = kho_restore_vmalloc(&in->huge_desc);
+
+	if (!huge)
+		return;
+	res->huge_ok = in->huge_desc.total_pages == KHO_TEST_HUGE_SIZE / PAGE_SIZE &&
+		       kho_test_check_buf(huge, KHO_TEST_HUGE_SIZE, in->seed,
+					  KHO_TEST_HUGE_IDX);
+	vfree(huge);
+}
+
 /* Print the result lines; return true if every check passed. */
 static bool kho_test_report(const struct kho_test_in *in,
 			    const struct kho_test_result *res)
@@ -376,7 +425,13 @@ static bool kho_test_report(const struct kho_test_in *in,
 		pr_info("not ok 4 kho_test: cannot allocate %lu pages again\n",
 			res->pages);
 
-	return ok1 && ok2 && res->array_ok && ok4;
+	if (res->huge_ok)
+		pr_info("ok 5 kho_test: huge-page vmalloc area of order %u restored, every byte matches\n",
+			in->huge_desc.order);
+	else
+		pr_info("not ok 5 kho_test: huge-page vmalloc area lost or changed\n");
+
+	return ok1 && ok2 && res->array_ok && ok4 && res->huge_ok;
 }
 
 /* Verify the incoming set, if any; return its generation (0 if none). */
@@ -409,6 +464,7 @@ static u32 kho_test_verify(void)
 		return in.generation;
 	}
 
+	kho_test_restore_huge(&in, &res);
 	kho_test_restore_all(&in, &res);
 	if (kho_test_report(&in, &res))
 		pr_info("kho_test: verified generation %u\n", in.generation);
@@ -512,6 +568,7 @@ static int kho_test_write_fdt(struct kho_test_out *out, void *fdt)
 	err = err ?: fdt_property_u32(fdt, "generation", out->generation);
 	err = err ?: fdt_property_u32(fdt, "nr_folios", out->nr_folios);
 	err = err ?: fdt_property(fdt, "folios", &out->desc, sizeof(out->desc));
+	err = err ?: fdt_property(fdt, "huge", &out->huge_desc, sizeof(out->huge_desc));
 	err = err ?: fdt_property_u64(fdt, "seed", out->seed);
 	err = err ?: fdt_end_node(fdt);
 	err = err ?: fdt_finish(fdt);
@@ -539,11 +596,20 @@ static int kho_test_preserve(u32 generation)
 	err = kho_preserve_vmalloc(out->entries, &out->desc);
 	if (err)
 		goto err_unpreserve_folios;
+	out->huge = vmalloc_huge(KHO_TEST_HUGE_SIZE, GFP_KERNEL);
+	if (!out->huge) {
+		err = -ENOMEM;
+		goto err_unpreserve_array;
+	}
+	kho_test_fill_buf(out->huge, KHO_TEST_HUGE_SIZE, out->seed, KHO_TEST_HUGE_IDX);
+	err = kho_preserve_vmalloc(out->huge, &out->huge_desc);
+	if (err)
+		goto err_free_huge;
 
 	out->fdt = kho_alloc_preserve(KHO_TEST_FDT_SIZE);
 	if (IS_ERR(out->fdt)) {
 		err = PTR_ERR(out->fdt);
-		goto err_unpreserve_array;
+		goto err_unpreserve_huge;
 	}
 	err = kho_test_write_fdt(out, out->fdt);
 	if (err)
@@ -554,10 +620,16 @@ static int kho_test_preserve(u32 generation)
 
 	pr_info("kho_test: preserved %u folios (%lu pages) of generation %u for the next kernel\n",
 		out->nr_folios, out->nr_pages, generation);
+	pr_info("kho_test: preserved a vmalloc_huge() area of %lu pages in blocks of order %u\n",
+		KHO_TEST_HUGE_SIZE / PAGE_SIZE, out->huge_desc.order);
 	return 0;
 
 err_free_fdt:
 	kho_unpreserve_free(out->fdt);
+err_unpreserve_huge:
+	kho_unpreserve_vmalloc(&out->huge_desc);
+err_free_huge:
+	vfree(out->huge);
 err_unpreserve_array:
 	kho_unpreserve_vmalloc(&out->desc);
 err_unpreserve_folios:
@@ -732,7 +804,7 @@ static int __init kho_test_init(void)
 	generation = kho_test_verify() + 1;
 	err = kho_test_preserve(generation);
 	if (err)
-		pr_info("not ok 5 kho_test: cannot preserve generation %u: %d\n",
+		pr_info("not ok 6 kho_test: cannot preserve generation %u: %d\n",
 			generation, err);
 	kho_test_debugfs_init();
 	return 0;

@@ -11,6 +11,8 @@ KHO_DEBUGFS=/sys/kernel/debug/kho
 stage1() {
 	lu_check "kho_test preserved generation 1" \
 		lu_dmesg 'kho_test: preserved [0-9]+ folios \([0-9]+ pages\) of generation 1 '
+	lu_check "kho_test preserved a vmalloc area mapped with huge pages" \
+		lu_dmesg 'kho_test: preserved a vmalloc_huge\(\) area of [0-9]+ pages in blocks of order 9$'
 	lu_check "outgoing root FDT is readable and not empty" \
 		test "$(wc -c < $KHO_DEBUGFS/out/fdt)" -gt 0
 	lu_expect_eq "outgoing root FDT starts with the FDT magic" d00dfeed \
@@ -21,6 +23,8 @@ stage1() {
 stage2() {
 	lu_check "kho_test verified generation 1" \
 		lu_dmesg 'kho_test: verified generation 1$'
+	lu_check "huge-page vmalloc area came back" \
+		lu_dmesg 'ok 5 kho_test: huge-page vmalloc area of order 9 restored'
 	lu_no_kernel_failures
 	lu_check "incoming root FDT is in debugfs" test -e $KHO_DEBUGFS/in/fdt
 	lu_check "incoming kho_test blob is in debugfs" \
