@@ -45,6 +45,7 @@
 #include <linux/memblock.h>
 #include <linux/mm.h>
 #include <linux/page-isolation.h>
+#include <linux/sched/clock.h>
 #include <linux/unaligned.h>
 #include <linux/vmalloc.h>
 
@@ -147,6 +148,23 @@ unsigned long kho_out_preserved_pages(void)
 unsigned long kho_in_preserved_pages(void)
 {
 	return kho_in.pages;
+}
+
+/**
+ * kho_out_tracker_pages - pages of the outgoing preserved-memory tracker
+ *
+ * Counts the table and leaf pages the tracker allocated below its root
+ * page to record preserved blocks, i.e. the metadata KHO hands over for
+ * them.  Tracker pages are never freed while the kernel runs, so the
+ * difference of two readings is what the preservations in between cost.
+ *
+ * Context: may sleep; takes the tracker lock.
+ * Return: the number of pages.
+ */
+unsigned long kho_out_tracker_pages(void)
+{
+	guard(mutex)(&kho_tree.lock);
+	return kho_tree.nr_pages;
 }
 
 static int __init kho_parse_enable(char *p)
@@ -1267,12 +1285,14 @@ static void __init kho_reserve_free_scratch(void)
  * kho_memory_init - reserve preserved memory, or scratch for the next kernel
  *
  * Called from memblock_free_all() while memblock still describes memory.
- * On a KHO boot, reserves every preserved block and every tracker page and
- * ends scratch-only allocation; on a cold boot with KHO enabled, reserves
- * the scratch areas.
+ * On a KHO boot, reserves every preserved block and every tracker page,
+ * ends scratch-only allocation and reports how long this took; on a cold
+ * boot with KHO enabled, reserves the scratch areas.
  */
 void __init kho_memory_init(void)
 {
+	u64 start = local_clock();
+
 	if (kho_in.fdt_phys) {
 		kho_scratch = phys_to_virt(kho_in.scratch_phys);
 		kho_in_reserve();
@@ -1281,6 +1301,8 @@ void __init kho_memory_init(void)
 		memblock_clear_kho_scratch_only();
 		if (kho_in.failed)
 			kho_enable = false;
+		pr_info("reserved preserved memory in %llu us\n",
+			div_u64(local_clock() - start, NSEC_PER_USEC));
 	} else if (kho_in.rejected) {
 		kho_enable = false;
 	} else if (kho_enable) {
@@ -1323,7 +1345,8 @@ static void __init kho_scratch_set_cma(void)
  * Called from memblock_free_all() once the struct pages of reserved memory
  * are initialized (also with deferred struct page init): stamps the head
  * of every preserved block so it can be restored, gives the tracker pages
- * back and turns the scratch areas into CMA pageblocks.
+ * back and turns the scratch areas into CMA pageblocks.  On a KHO boot,
+ * reports how long this took, like kho_memory_init().
  */
 void __init kho_memory_ready(void)
 {
@@ -1331,6 +1354,7 @@ void __init kho_memory_ready(void)
 		.block = kho_stamp_block,
 		.node_done = kho_free_node,
 	};
+	u64 start = local_clock();
 	const void *map;
 	int err;
 
@@ -1347,6 +1371,9 @@ void __init kho_memory_ready(void)
 	}
 	if (kho_release_cnt)
 		kho_scratch_set_cma();
+	if (kho_in.fdt_phys && !kho_in.failed)
+		pr_info("stamped preserved memory in %llu us\n",
+			div_u64(local_clock() - start, NSEC_PER_USEC));
 }
 
 /* ------------------------------------------------------------------------

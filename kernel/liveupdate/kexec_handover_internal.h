@@ -11,11 +11,14 @@
  * struct kho_radix_tree - the preserved-memory tracker of this kernel
  * @root: the root table page, allocated at kho_init()
  * @lock: serializes insertions and deletions; walks of the outgoing tree
- *        take it too.  Nothing else is protected by it.
+ *        take it too.  Nothing else is protected by it, except @nr_pages.
+ * @nr_pages: table and leaf pages the tree allocated below @root, i.e. the
+ *        metadata cost of what was preserved; only ever grows
  */
 struct kho_radix_tree {
 	struct kho_radix_node *root;
 	struct mutex lock;	/* see above */
+	unsigned long nr_pages;
 };
 
 /**
@@ -64,6 +67,7 @@ extern struct mutex kho_out_fdt_lock;
 /* Pages preserved for the next kernel, and found in the incoming hand-over. */
 unsigned long kho_out_preserved_pages(void);
 unsigned long kho_in_preserved_pages(void);
+unsigned long kho_out_tracker_pages(void);
 
 #ifdef CONFIG_KEXEC_HANDOVER_DEBUGFS
 int kho_debugfs_init(void);

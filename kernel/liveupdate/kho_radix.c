@@ -16,6 +16,9 @@
  * pages are unmovable, so they are never in a scratch area, where the next
  * kernel allocates before it has read the tree.  Pages of the tree are
  * never freed while the kernel runs; deleting a key only clears its bit.
+ * The tree counts the pages it allocated (@nr_pages of
+ * &struct kho_radix_tree), so that the metadata cost of preserving memory
+ * can be measured.
  *
  * The walker trusts nothing it reads: every page address is checked for
  * alignment and handed to the caller's @node callback before it is read,
@@ -98,6 +101,7 @@ static struct kho_radix_leaf *kho_radix_leaf(struct kho_radix_tree *tree,
 			if (!page)
 				return ERR_PTR(-ENOMEM);
 			node->table[idx] = virt_to_phys(page);
+			tree->nr_pages++;
 		}
 		node = phys_to_virt(node->table[idx]);
 	}
