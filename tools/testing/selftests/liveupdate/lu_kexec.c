@@ -1,36 +1,54 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * lu_kexec -k KERNEL [-i INITRD] [-c CMDLINE] [-e]
+ * lu_kexec -k KERNEL [-i INITRD] [-c CMDLINE] [-m MARK] [-e]
  *
  * Load KERNEL with kexec_file_load(2); with -e also reboot(2) into it.
+ * With -m, MARK is written to /dev/kmsg as the last thing before reboot(2),
+ * so that the console shows when userspace handed over to the kernel.
  * Exit status 0 on success, 1 on a failure (printed on stderr).
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "lu_kexec.h"
 
+/* Write MARK to the kernel log; a failure is reported but not fatal. */
+static void mark(const char *mark)
+{
+	int fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0 || write(fd, mark, strlen(mark)) < 0)
+		perror("lu_kexec: /dev/kmsg");
+	if (fd >= 0)
+		close(fd);
+}
+
 int main(int argc, char **argv)
 {
-	const char *kernel = NULL, *initrd = NULL, *cmdline = "";
+	const char *kernel = NULL, *initrd = NULL, *cmdline = "", *marker = NULL;
 	int opt, exec = 0;
 
-	while ((opt = getopt(argc, argv, "k:i:c:e")) != -1) {
+	while ((opt = getopt(argc, argv, "k:i:c:m:e")) != -1) {
 		switch (opt) {
 		case 'k': kernel = optarg; break;
 		case 'i': initrd = optarg; break;
 		case 'c': cmdline = optarg; break;
+		case 'm': marker = optarg; break;
 		case 'e': exec = 1; break;
 		default: kernel = NULL; optind = argc; break;
 		}
 	}
 	if (!kernel) {
-		fprintf(stderr, "usage: lu_kexec -k KERNEL [-i INITRD] [-c CMDLINE] [-e]\n");
+		fprintf(stderr, "usage: lu_kexec -k KERNEL [-i INITRD] [-c CMDLINE] [-m MARK] [-e]\n");
 		return 2;
 	}
 	if (lu_kexec_load(kernel, initrd, cmdline))
 		return 1;
+	if (exec && marker)
+		mark(marker);
 	if (exec && lu_kexec_reboot())
 		return 1;
 	return 0;
