@@ -50,7 +50,10 @@ write_list() {
 	echo "nod /dev/console 0600 0 0 c 5 1"
 	echo "file /init $SRC/vm/init 0755 0 0"
 	echo "file /lu/lib.sh $SRC/vm/lib.sh 0644 0 0"
-	for f in "$SRC"/vm/tests/*.sh; do
+	# Benchmark stage scripts (vm/bench/, not run by `make check`) go
+	# next to the tests: the VM runs both the same way.
+	for f in "$SRC"/vm/tests/*.sh "$SRC"/vm/bench/*.sh; do
+		[ -f "$f" ] || continue
 		echo "file /lu/tests/$(basename "$f") $f 0644 0 0"
 	done
 	echo "file /bin/busybox $(command -v busybox) 0755 0 0"

@@ -3,6 +3,10 @@
 #
 # run-vm.sh [--live] TEST: boot the test VM for one multi-stage test and
 # judge the serial console log (build/logs/TEST.log).
+# run-vm.sh --bench TEST: the same for a benchmark stage script, which lives
+# in vm/bench/ (not run by `make check`); the console also goes through
+# harness/serial-ts.py, which timestamps every line on the host
+# (build/logs/TEST.ts).
 # run-vm.sh --shell [LEG]: boot the VM with an interactive shell.
 #
 # A test passes when its stages (and the kernel, e.g. KUnit or test_kho)
@@ -21,13 +25,13 @@ header() { sed -n "s/^# $1: *//p" "$2" | head -1; }
 accel() {
 	if [ -n "${LU_ACCEL:-}" ]; then echo "$LU_ACCEL"; return; fi
 	[ -f "$BUILD/accel" ] && { cat "$BUILD/accel"; return; }
-	"$TOP/harness/kvm-probe.sh" > "$BUILD/accel"
+	"$TOP/harness/kvm-probe.sh" "$1" > "$BUILD/accel"
 	cat "$BUILD/accel"
 }
 
 # qemu_cmd LEG MEM SMP APPEND: set QEMU to the command line of the VM.
 qemu_cmd() {
-	QEMU=(qemu-system-x86_64 -accel "$(accel)" -cpu max -m "$2" -smp "$3"
+	QEMU=(qemu-system-x86_64 -accel "$(accel "$1")" -cpu max -m "$2" -smp "$3"
 	      -nographic -nodefaults -no-reboot
 	      -kernel "$(image "$1")" -initrd "$BUILD/initramfs-$1/outer.cpio"
 	      -append "console=ttyS0 panic=-1 retain_initrd $4")
@@ -38,11 +42,39 @@ if [ "${1:-}" = --shell ]; then
 	exec "${QEMU[@]}" -serial mon:stdio
 fi
 
-live=
-[ "${1:-}" = --live ] && { live=1; shift; }
-name=${1:?usage: run-vm.sh [--live] TEST}
+# run_timestamped: run QEMU with the console on a FIFO read by
+# serial-ts.py; return QEMU's exit status.
+run_timestamped() {
+	local fifo=$LOGS/$name.fifo tspid rc i
+	rm -f "$fifo.in" "$fifo.out"
+	mkfifo "$fifo.in" "$fifo.out"
+	python3 "$TOP/harness/serial-ts.py" "$fifo.out" "$log" "$LOGS/$name.ts" &
+	tspid=$!
+	timeout "$tmo" "${QEMU[@]}" -chardev pipe,id=con,path="$fifo" -serial chardev:con \
+		</dev/null >"$log.qemu" 2>&1
+	rc=$?
+	# serial-ts.py stops at the end of the console; it sees none if QEMU
+	# never opened the FIFO.
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		kill -0 "$tspid" 2>/dev/null || break
+		sleep 0.5
+	done
+	kill "$tspid" 2>/dev/null
+	wait "$tspid" 2>/dev/null
+	rm -f "$fifo.in" "$fifo.out"
+	touch "$log"
+	return $rc
+}
+
+live= bench=
+case "${1:-}" in
+--live) live=1; shift ;;
+--bench) bench=1; shift ;;
+esac
+name=${1:?usage: run-vm.sh [--live|--bench] TEST}
 t=$TOP/$SELFTESTS/vm/tests/$name.sh
-[ -f "$t" ] || die "no such VM test: $name"
+[ -n "$bench" ] && t=$TOP/$SELFTESTS/vm/bench/$name.sh
+[ -f "$t" ] || die "no such VM ${bench:+benchmark }test: $name"
 leg=$(header lu-kernel "$t"); leg=${leg:-default}
 tmo=$(header lu-timeout "$t"); tmo=${tmo:-120}
 mem=$(header lu-mem "$t"); mem=${mem:-1G}
@@ -57,6 +89,8 @@ start=$(date +%s.%N)
 if [ -n "$live" ]; then
 	timeout --foreground "$tmo" "${QEMU[@]}" \
 		-chardev stdio,id=con,logfile="$log",signal=off -serial chardev:con
+elif [ -n "$bench" ]; then
+	run_timestamped
 else
 	timeout "$tmo" "${QEMU[@]}" -serial file:"$log" </dev/null >"$log.qemu" 2>&1
 fi
