@@ -7,12 +7,13 @@
 #   make check T="a b"   run only the named tests
 #   make shell       interactive shell in the test VM
 #   make kernel      assemble and build build/bzImage only
+#   make bench-kho   KHO benchmark table (build/logs/bench-kho.txt); not a test
 #
 # Everything generated goes to build/ (see README.md).
 
 H := harness
 
-.PHONY: all deps assemble kernel initramfs demo check shell clean distclean
+.PHONY: all deps assemble kernel initramfs demo check shell bench-kho clean distclean
 
 all: kernel
 
@@ -36,6 +37,9 @@ check:
 
 shell: initramfs
 	@$(H)/run-vm.sh --shell
+
+bench-kho:
+	@$(H)/bench-kho.sh
 
 clean:
 	rm -rf build/obj-* build/logs build/initramfs-* build/progs-* build/bzImage* build/accel
