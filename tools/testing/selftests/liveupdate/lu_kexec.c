@@ -33,16 +33,30 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt(argc, argv, "k:i:c:m:e")) != -1) {
 		switch (opt) {
-		case 'k': kernel = optarg; break;
-		case 'i': initrd = optarg; break;
-		case 'c': cmdline = optarg; break;
-		case 'm': marker = optarg; break;
-		case 'e': exec = 1; break;
-		default: kernel = NULL; optind = argc; break;
+		case 'k':
+			kernel = optarg;
+			break;
+		case 'i':
+			initrd = optarg;
+			break;
+		case 'c':
+			cmdline = optarg;
+			break;
+		case 'm':
+			marker = optarg;
+			break;
+		case 'e':
+			exec = 1;
+			break;
+		default:
+			kernel = NULL;
+			optind = argc;
+			break;
 		}
 	}
 	if (!kernel) {
-		fprintf(stderr, "usage: lu_kexec -k KERNEL [-i INITRD] [-c CMDLINE] [-m MARK] [-e]\n");
+		fprintf(stderr,
+			"usage: lu_kexec -k KERNEL [-i INITRD] [-c CMDLINE] [-m MARK] [-e]\n");
 		return 2;
 	}
 	if (lu_kexec_load(kernel, initrd, cmdline))
