@@ -70,22 +70,23 @@ python3 "$TOP/harness/bench-kho-report.py" \
 	--title "KHO benchmark: Linux $kver bench leg, QEMU $qver $accel, $mem VM, 2 vCPUs, $RUNS runs, $(( $(date +%s) - start ))s" \
 	--scratch "$OUT/scratch.ts" --scratch-ram "$(numfmt --from=iec "$smem")" \
 	--footer "$accel_note" \
-	--footer "median / min .. max / n: over the runs (0 GiB rows: two kexecs per run).  Baselines come
-  from the same run: B4K/B2M = memset() of the very folios about to be preserved, B0 = the
-  0 GiB reboots of that run.  Kernel: no lockdep, DEBUG_VM, KUnit or KEXEC_HANDOVER_DEBUG;
-  local_clock() is the TSC (tsc_early_khz=$khz tsc=reliable, the host's TSC rate)." \
+	--footer "median, min .. max and n are over all samples (0 GiB rows: two kexecs per run).  Ratios to
+  B4K/B2M (memset() of the very folios about to be preserved, same kernel) are per run, then
+  the median is shown; reboot rows compare the medians of all runs of this invocation.  Host
+  contention only adds time, so min shows the fixed cost best.  Kernel: no lockdep, DEBUG_VM,
+  KUnit or KEXEC_HANDOVER_DEBUG; local_clock() is the TSC (tsc_early_khz=$khz tsc=reliable)." \
 	--footer "1. local_clock() around the loops of kho_bench.c.  Metadata = radix tree pages allocated
   during the loop (kho_out_tracker_pages() delta) x 4 KiB; the benchmark's own folio list
   (8 B per folio, preserved with kho_preserve_vmalloc()) is not counted." \
 	--footer "2. Host time.monotonic() of the serial console: end of the line \"KHO-BENCH-KEXEC\" that
   lu_kexec writes to /dev/kmsg just before reboot(2), to the first byte of the next kernel's
   first line (earlyprintk, printed from setup_arch(), before any KHO work).  Guest clock
-  rows: printk time from that line to \"kexec_core: Starting new kernel\", printed by
-  kernel_kexec() before machine_shutdown() and machine_kexec(), which are not included." \
+  rows: printk time from that line (then sync(2), reboot(2)) to \"kexec_core: Starting new
+  kernel\", printed by kernel_kexec() before machine_shutdown() and machine_kexec()." \
 	--footer "3. Next kernel: local_clock() of each pass, printed by kexec_handover.c; restore = one
   loop of kho_restore_folio() + check of one u64 per page + folio_put() (late_initcall)." \
 	--footer "4. Scratch is sized from memblock reservations at boot (default 200 %), which here include
   the initramfs (it carries a kernel image and a second initramfs for the kexecs)." \
-	> "$LOGS/bench-kho.txt.tmp" || { cat "$LOGS/bench-kho.txt.tmp"; die "the benchmark lacks measurements"; }
+	"$OUT"/run*.ts > "$LOGS/bench-kho.txt.tmp" || { cat "$LOGS/bench-kho.txt.tmp"; die "the benchmark lacks measurements"; }
 mv "$LOGS/bench-kho.txt.tmp" "$LOGS/bench-kho.txt"
 cat "$LOGS/bench-kho.txt"
