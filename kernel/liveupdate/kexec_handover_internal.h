@@ -67,6 +67,7 @@ extern struct mutex kho_out_fdt_lock;
 /* Pages preserved for the next kernel, and found in the incoming hand-over. */
 unsigned long kho_out_preserved_pages(void);
 unsigned long kho_in_preserved_pages(void);
+/* Pages the outgoing tracker allocated, the metadata of what is preserved. */
 unsigned long kho_out_tracker_pages(void);
 
 #ifdef CONFIG_KEXEC_HANDOVER_DEBUGFS

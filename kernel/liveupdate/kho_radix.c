@@ -16,7 +16,7 @@
  * pages are unmovable, so they are never in a scratch area, where the next
  * kernel allocates before it has read the tree.  Pages of the tree are
  * never freed while the kernel runs; deleting a key only clears its bit.
- * The tree counts the pages it allocated (@nr_pages of
+ * The tree counts the pages it allocated (``nr_pages`` of
  * &struct kho_radix_tree), so that the metadata cost of preserving memory
  * can be measured.
  *
