@@ -32,6 +32,7 @@ build_progs() {
 			continue
 		fi
 		gcc -static -O2 -Wall -Werror -I"$OBJ/usr/include" -I"$SRC" \
+			-I"$TREE/tools/testing/selftests" \
 			-o "$p" "$c" $libs || die "cannot build $(basename "$c")"
 	done
 }
