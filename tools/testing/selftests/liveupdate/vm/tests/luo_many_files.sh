@@ -1,0 +1,31 @@
+# SPDX-License-Identifier: GPL-2.0
+# 500 files in one session across a live update (more than fit in one
+# block of the file chain), retrieved in reverse order.
+# lu-append: kho=on liveupdate=on
+# lu-timeout: 300
+
+LUO=/sys/kernel/debug/liveupdate
+LUO_TEST=/sys/kernel/debug/liveupdate_test
+
+luo_kexec() {
+	echo "# stage$LU_STAGE: kexec (luo_agent) into stage $((LU_STAGE + 1))"
+	luo_agent -k "$LU_KERNEL" -i "$(lu_next_initrd)" -c "$(lu_next_cmdline)" "$@" kexec
+	lu_abort "luo_agent did not kexec"
+}
+
+stage1() {
+	lu_check "live update is on" grep -qx "state: on" $LUO/state
+	luo_kexec create:files preserve-many:files:500 \
+		"expect-line:$LUO/sessions:outgoing session \"files\" state=open files=500" \
+		"expect-line:$LUO_TEST/stats:preserve 500"
+}
+
+stage2() {
+	lu_check "the session has 500 files" grep -qx \
+		'incoming session "files" state=not-retrieved files=500' $LUO/sessions
+	luo_agent retrieve:files check-many:files:500 finish:files close:files \
+		"expect-line:$LUO_TEST/stats:retrieve 500" \
+		"expect-line:$LUO_TEST/stats:finish 500"
+	lu_expect_eq "luo_agent retrieved every file" 0 $?
+	lu_done
+}

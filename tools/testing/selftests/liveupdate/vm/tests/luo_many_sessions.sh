@@ -1,0 +1,28 @@
+# SPDX-License-Identifier: GPL-2.0
+# 2000 sessions across a live update (more than fit in one block of the
+# session chain), one of them with a file.
+# lu-append: kho=on liveupdate=on
+# lu-timeout: 300
+
+LUO=/sys/kernel/debug/liveupdate
+
+luo_kexec() {
+	echo "# stage$LU_STAGE: kexec (luo_agent) into stage $((LU_STAGE + 1))"
+	luo_agent -k "$LU_KERNEL" -i "$(lu_next_initrd)" -c "$(lu_next_cmdline)" "$@" kexec
+	lu_abort "luo_agent did not kexec"
+}
+
+stage1() {
+	lu_check "live update is on" grep -qx "state: on" $LUO/state
+	luo_kexec create-many:many:2000 preserve:many-1999:0x1999:last \
+		"expect-line:$LUO/state:outgoing_sessions: 2000"
+}
+
+stage2() {
+	lu_check "2000 sessions came back" grep -qx "incoming_sessions: 2000" $LUO/state
+	luo_agent retrieve:many-1999 check:many-1999:0x1999:last finish:many-1999 \
+		close:many-1999 retrieve-many:many:1999 \
+		"expect-line:$LUO/state:incoming_sessions: 0"
+	lu_expect_eq "luo_agent retrieved and finished every session" 0 $?
+	lu_done
+}

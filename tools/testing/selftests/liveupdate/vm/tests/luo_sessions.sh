@@ -1,0 +1,72 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sessions across two live updates, A -> B -> C, driven by luo_agent,
+# which holds its session fds across reboot(2).
+#
+# A: several sessions with files, an empty one, one closed before the
+#    kexec, one whose file changes after PRESERVE_FD, one whose handler
+#    will refuse to finish, one that B will never retrieve.
+# B: everything survived except the closed session; files come back in any
+#    order; the ioctl rules of retrieved sessions; FINISH refused with
+#    EBUSY and a failed implicit finish at close; B hands a new session on.
+# C: the session B never retrieved is gone; B's session arrived.
+# lu-append: kho=on liveupdate=on
+# lu-timeout: 300
+
+LUO=/sys/kernel/debug/liveupdate
+LUO_TEST=/sys/kernel/debug/liveupdate_test
+
+# luo_kexec COMMAND...: run the agent, which then reboots into the next
+# stage while it holds its sessions.
+luo_kexec() {
+	echo "# stage$LU_STAGE: kexec (luo_agent) into stage $((LU_STAGE + 1))"
+	luo_agent -k "$LU_KERNEL" -i "$(lu_next_initrd)" -c "$(lu_next_cmdline)" "$@" kexec
+	lu_abort "luo_agent did not kexec"
+}
+
+stage1() {
+	lu_check "live update is on" grep -qx "state: on" $LUO/state
+	lu_check "liveupdate number is 0 after a cold boot" \
+		grep -qx "liveupdate_number: 0" $LUO/state
+	luo_kexec create:alpha create:beta create:empty create:gone \
+		create:kept create:busy \
+		preserve:alpha:0x1:one preserve:alpha:0x2:two \
+		preserve-late:alpha:0x3:before:after \
+		preserve:beta:0x1:beta-one preserve:gone:0x9:lost \
+		preserve:kept:0x7:kept-data preserve:busy:0x5:busy-data \
+		close:gone \
+		"expect-line:$LUO/state:outgoing_sessions: 5"
+}
+
+stage2() {
+	lu_check "the kernel logged the hand-over" \
+		sh -c "dmesg | grep -q 'retrieved live update data, liveupdate number 1'"
+	lu_check "liveupdate number is 1" grep -qx "liveupdate_number: 1" $LUO/state
+	lu_check "five sessions came back" grep -qx "incoming_sessions: 5" $LUO/state
+	lu_check "the sessions are listed before the first open" \
+		grep -qx 'incoming session "alpha" state=not-retrieved files=3' $LUO/sessions
+	luo_agent retrieve-fail:gone:ENOENT \
+		retrieve:alpha check:alpha:0x3:after check:alpha:0x1:one \
+		check:alpha:0x2:two check-fail:alpha:0x4:ENOENT \
+		"expect-line:$LUO/sessions:incoming session \"alpha\" state=retrieved files=3" \
+		finish:alpha close:alpha \
+		retrieve:empty finish:empty close:empty \
+		retrieve:beta api-in:beta:0x1:beta-one \
+		write:$LUO_TEST/refuse_finish:1 \
+		retrieve:busy check:busy:0x5:busy-data finish-fail:busy:EBUSY close:busy \
+		"expect-line:$LUO/sessions:incoming session \"busy\" state=not-retrieved files=1" \
+		retrieve:busy write:$LUO_TEST/refuse_finish:0 check:busy:0x5:busy-data \
+		finish:busy close:busy \
+		"expect-line:$LUO/sessions:incoming session \"kept\" state=not-retrieved files=1" \
+		"expect-line:$LUO/state:incoming_sessions: 1"
+	lu_expect_eq "luo_agent stage 2" 0 $?
+	luo_kexec create:next preserve:next:0x42:third-kernel
+}
+
+stage3() {
+	lu_check "liveupdate number is 2" grep -qx "liveupdate_number: 2" $LUO/state
+	luo_agent retrieve-fail:kept:ENOENT retrieve-fail:alpha:ENOENT \
+		retrieve:next check:next:0x42:third-kernel finish:next close:next \
+		"expect-line:$LUO/state:incoming_sessions: 0"
+	lu_expect_eq "luo_agent stage 3" 0 $?
+	lu_done
+}
