@@ -252,6 +252,7 @@ void luo_flb_unlink_all(struct liveupdate_file_handler *fh)
 {
 	struct luo_flb_link *link, *tmp;
 
+	lockdep_assert_held_write(&luo_register_rwsem);
 	list_for_each_entry_safe(link, tmp, &ACCESS_PRIVATE(fh, flb_list), list)
 		luo_flb_unlink(link);
 }

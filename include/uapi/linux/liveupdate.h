@@ -39,6 +39,13 @@
  *
  * Every file descriptor the kernel returns (sessions and retrieved files)
  * has close-on-exec set.
+ *
+ * Opening ``/dev/liveupdate`` fails with ENOENT if the node does not
+ * exist (live update is off: no ``liveupdate=on``, or kexec handover is
+ * off), with EBUSY while another file descriptor of it is open, and with
+ * EIO if live update failed for this boot (the hand-over of the previous
+ * kernel was rejected or a handler of one of its files is missing; the
+ * kernel log says why).  Closing it does not affect the sessions.
  */
 
 #define LIVEUPDATE_IOCTL_TYPE		0xBA
