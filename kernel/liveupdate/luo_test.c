@@ -23,7 +23,9 @@
  *
  * Knobs in the same directory: ``fail_freeze``, an errno number that
  * freeze() returns (negated) while it is not 0, after ``fail_freeze_skip``
- * more calls succeeded, to test the reboot error path; ``refuse_finish``,
+ * more calls succeeded, to test the reboot error path; ``fail_retrieve``,
+ * an errno number that retrieve() returns (negated, after freeing the
+ * file's page) while it is not 0; ``refuse_finish``,
  * which makes can_finish() refuse while it is not 0; ``stats``, the
  * number of calls of every callback and whether each FLB has an outgoing
  * object; ``corrupt``, which damages the outgoing LUO hand-over from a
@@ -127,6 +129,7 @@ static atomic_long_t luo_test_counters[LT_NR_COUNTERS];
 static atomic_t luo_test_nr;
 static u32 luo_test_fail_freeze;
 static u32 luo_test_fail_freeze_skip;
+static u32 luo_test_fail_retrieve;
 static bool luo_test_refuse_finish;
 static char luo_test_corrupt[16];
 
@@ -299,6 +302,11 @@ static int luo_test_retrieve(struct liveupdate_file_op_args *args)
 	folio = luo_test_restore(args->serialized_data);
 	if (!folio)
 		return -EINVAL;
+	if (READ_ONCE(luo_test_fail_retrieve)) {
+		folio_put(folio);
+		luo_test_count(LT_RETRIEVE);
+		return -(int)READ_ONCE(luo_test_fail_retrieve);
+	}
 	ser = folio_address(folio);
 	obj = luo_test_obj_alloc(ser->payload, ser->len);
 	folio_put(folio);
@@ -550,6 +558,7 @@ static void __init luo_test_debugfs(void)
 	debugfs_create_file_unsafe("file", 0600, dir, NULL, &luo_test_file_fops);
 	debugfs_create_u32("fail_freeze", 0600, dir, &luo_test_fail_freeze);
 	debugfs_create_u32("fail_freeze_skip", 0600, dir, &luo_test_fail_freeze_skip);
+	debugfs_create_u32("fail_retrieve", 0600, dir, &luo_test_fail_retrieve);
 	debugfs_create_file("corrupt", 0200, dir, NULL, &luo_test_corrupt_fops);
 	debugfs_create_bool("refuse_finish", 0600, dir, &luo_test_refuse_finish);
 	debugfs_create_file("stats", 0400, dir, NULL, &luo_test_stats_fops);

@@ -245,13 +245,13 @@ TEST_F(liveupdate, create_session_sizes)
 	/* Calls that get past the size checks find the name taken. */
 	s = luo_create_session(self->dev, "sized");
 	ASSERT_LE(0, s);
-	strcpy((char *)arg.name, "sized");
+	snprintf((char *)arg.name, sizeof(arg.name), "sized");
 	check_sizes(_metadata, self->dev, LIVEUPDATE_IOCTL_CREATE_SESSION, &arg,
 		    sizeof(arg), sizeof(arg), -EEXIST);
 	close(s);
 
 	/* A larger structure with a zero tail creates a session. */
-	strcpy((char *)big.arg.name, "sized-big");
+	snprintf((char *)big.arg.name, sizeof(big.arg.name), "sized-big");
 	ASSERT_EQ(0, luo_ioctl(self->dev, LIVEUPDATE_IOCTL_CREATE_SESSION, &big));
 	ASSERT_EQ(0, luo_get_name(big.arg.fd, name));
 	EXPECT_STREQ("sized-big", name);
@@ -262,7 +262,7 @@ TEST_F(liveupdate, retrieve_session_sizes)
 {
 	struct liveupdate_ioctl_retrieve_session arg = { .size = sizeof(arg) };
 
-	strcpy((char *)arg.name, "not-there");
+	snprintf((char *)arg.name, sizeof(arg.name), "not-there");
 	check_sizes(_metadata, self->dev, LIVEUPDATE_IOCTL_RETRIEVE_SESSION, &arg,
 		    sizeof(arg), sizeof(arg), -ENOENT);
 }

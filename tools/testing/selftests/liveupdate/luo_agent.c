@@ -51,6 +51,7 @@
 #include "luo_util.h"
 
 #define MAX_FIELDS	6
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 struct agent_session {
 	char name[LIVEUPDATE_SESSION_NAME_LENGTH];
@@ -93,7 +94,7 @@ static int parse_errno(const char *s)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(errnos) / sizeof(errnos[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(errnos); i++) {
 		if (!strcmp(s, errnos[i].name))
 			return errnos[i].value;
 	}
@@ -169,7 +170,7 @@ static void create(const char *name)
 	int fd = luo_create_session(device(), name);
 
 	if (fd < 0)
-		fail("create %s: %s", name, strerror(-fd));
+		fail("CREATE_SESSION %s: %s", name, strerror(-fd));
 	add_session(name, fd);
 }
 
@@ -310,10 +311,12 @@ static void api_in_retrieve_fd(int s, uint64_t token)
 	} big = { .arg = { .size = sizeof(big), .token = token } };
 
 	big.arg.size = sizeof(big.arg) - 1;
-	expect_err("RETRIEVE_FD one byte short", luo_ioctl(s, LIVEUPDATE_SESSION_RETRIEVE_FD, &big), EINVAL);
+	expect_err("RETRIEVE_FD one byte short",
+		   luo_ioctl(s, LIVEUPDATE_SESSION_RETRIEVE_FD, &big), EINVAL);
 	big.arg.size = sizeof(big);
 	big.tail[7] = 1;
-	expect_err("RETRIEVE_FD non-zero tail", luo_ioctl(s, LIVEUPDATE_SESSION_RETRIEVE_FD, &big), E2BIG);
+	expect_err("RETRIEVE_FD non-zero tail",
+		   luo_ioctl(s, LIVEUPDATE_SESSION_RETRIEVE_FD, &big), E2BIG);
 	expect_err("RETRIEVE_FD unknown token", luo_retrieve_fd(s, token ^ 0x5a5a5a5aULL), ENOENT);
 }
 
@@ -355,7 +358,8 @@ static void api_in_finish(int s, uint64_t token, const char *data)
 	} big = { .arg = { .size = sizeof(big), .reserved = 1 } };
 	char buf[LUO_TEST_PAYLOAD_MAX + 1];
 
-	expect_err("FINISH with reserved set", luo_ioctl(s, LIVEUPDATE_SESSION_FINISH, &big), EINVAL);
+	expect_err("FINISH with reserved set",
+		   luo_ioctl(s, LIVEUPDATE_SESSION_FINISH, &big), EINVAL);
 	big.arg.reserved = 0;
 	if (luo_ioctl(s, LIVEUPDATE_SESSION_FINISH, &big))
 		fail("FINISH with a zero tail: %s", strerror(errno));
@@ -375,16 +379,19 @@ static void api_in(const char *name, uint64_t token, const char *data)
 	fd = luo_test_file("x");
 	if (fd < 0)
 		fail("test file: %s", strerror(-fd));
-	expect_err("PRESERVE_FD on a retrieved session", luo_preserve_fd(s, fd, 777), EINVAL);
+	expect_err("PRESERVE_FD on a retrieved session",
+		   luo_preserve_fd(s, fd, 777), EINVAL);
 	close(fd);
-	expect_err("RETRIEVE_SESSION of an open session", luo_retrieve_session(device(), name), EINVAL);
+	expect_err("RETRIEVE_SESSION of an open session",
+		   luo_retrieve_session(device(), name), EINVAL);
 	if (luo_get_name(s, got) || strcmp(got, name))
 		fail("GET_NAME");
 	api_in_retrieve_fd(s, token);
 	api_in_shared_file(s, token, data);
 	api_in_finish(s, token, data);
 	close_session(name);
-	expect_err("RETRIEVE_SESSION after close", luo_retrieve_session(device(), name), ENOENT);
+	expect_err("RETRIEVE_SESSION after close",
+		   luo_retrieve_session(device(), name), ENOENT);
 }
 
 static void write_file(const char *path, const char *value)
@@ -431,38 +438,73 @@ static const struct { const char *name; int nargs; } cmds[] = {
 static void dispatch(enum cmd c, char **f)
 {
 	switch (c) {
-	case C_CREATE: create(f[0]); break;
-	case C_CREATE_MANY: create_many(f[0], parse_num(f[1])); break;
-	case C_PRESERVE: preserve(f[0], parse_num(f[1]), f[2], NULL); break;
-	case C_PRESERVE_LATE: preserve(f[0], parse_num(f[1]), f[2], f[3]); break;
-	case C_PRESERVE_MANY: preserve_many(f[0], parse_num(f[1])); break;
-	case C_CLOSE: close_session(f[0]); break;
-	case C_CLOSE_DEV: close(device()); dev = -1; break;
-	case C_OPEN_FAIL: expect_err("open", luo_open_device(), parse_errno(f[0])); break;
-	case C_WRITE: write_file(f[0], f[1]); break;
+	case C_CREATE:
+		create(f[0]);
+		break;
+	case C_CREATE_MANY:
+		create_many(f[0], parse_num(f[1]));
+		break;
+	case C_PRESERVE:
+		preserve(f[0], parse_num(f[1]), f[2], NULL);
+		break;
+	case C_PRESERVE_LATE:
+		preserve(f[0], parse_num(f[1]), f[2], f[3]);
+		break;
+	case C_PRESERVE_MANY:
+		preserve_many(f[0], parse_num(f[1]));
+		break;
+	case C_CLOSE:
+		close_session(f[0]);
+		break;
+	case C_CLOSE_DEV:
+		close(device());
+		dev = -1;
+		break;
+	case C_OPEN_FAIL:
+		expect_err("open", luo_open_device(), parse_errno(f[0]));
+		break;
+	case C_WRITE:
+		write_file(f[0], f[1]);
+		break;
 	case C_EXPECT_LINE:
 		if (luo_file_has_line(f[0], f[1]) != 1)
 			fail("no such line in %s", f[0]);
 		break;
-	case C_KEXEC: do_kexec(0); break;
-	case C_KEXEC_FAIL: do_kexec(parse_errno(f[0])); break;
-	case C_RETRIEVE: retrieve(f[0]); break;
+	case C_KEXEC:
+		do_kexec(0);
+		break;
+	case C_KEXEC_FAIL:
+		do_kexec(parse_errno(f[0]));
+		break;
+	case C_RETRIEVE:
+		retrieve(f[0]);
+		break;
 	case C_RETRIEVE_FAIL:
 		expect_err("RETRIEVE_SESSION", luo_retrieve_session(device(), f[0]),
 			   parse_errno(f[1]));
 		break;
-	case C_CHECK: check_file(session_fd(f[0]), parse_num(f[1]), f[2]); break;
+	case C_CHECK:
+		check_file(session_fd(f[0]), parse_num(f[1]), f[2]);
+		break;
 	case C_CHECK_FAIL:
 		expect_err("RETRIEVE_FD", luo_retrieve_fd(session_fd(f[0]), parse_num(f[1])),
 			   parse_errno(f[2]));
 		break;
-	case C_CHECK_MANY: check_many(f[0], parse_num(f[1])); break;
-	case C_FINISH: finish(f[0]); break;
+	case C_CHECK_MANY:
+		check_many(f[0], parse_num(f[1]));
+		break;
+	case C_FINISH:
+		finish(f[0]);
+		break;
 	case C_FINISH_FAIL:
 		expect_err("FINISH", luo_finish(session_fd(f[0])), parse_errno(f[1]));
 		break;
-	case C_RETRIEVE_MANY: retrieve_many(f[0], parse_num(f[1])); break;
-	case C_API_IN: api_in(f[0], parse_num(f[1]), f[2]); break;
+	case C_RETRIEVE_MANY:
+		retrieve_many(f[0], parse_num(f[1]));
+		break;
+	case C_API_IN:
+		api_in(f[0], parse_num(f[1]), f[2]);
+		break;
 	case C_SH:
 		fflush(stdout);
 		if (system(f[0]))
@@ -480,11 +522,11 @@ static void run(char *s)
 
 	if (colon)
 		*colon = '\0';
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
 		if (!strcmp(s, cmds[i].name))
 			break;
 	}
-	if (i == sizeof(cmds) / sizeof(cmds[0]))
+	if (i == ARRAY_SIZE(cmds))
 		fail("unknown command");
 	for (s = colon; s && n < cmds[i].nargs; n++) {
 		f[n] = s + 1;
@@ -504,11 +546,18 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt(argc, argv, "k:i:c:")) != -1) {
 		switch (opt) {
-		case 'k': kernel = optarg; break;
-		case 'i': initrd = optarg; break;
-		case 'c': cmdline = optarg; break;
+		case 'k':
+			kernel = optarg;
+			break;
+		case 'i':
+			initrd = optarg;
+			break;
+		case 'c':
+			cmdline = optarg;
+			break;
 		default:
-			fprintf(stderr, "usage: luo_agent [-k KERNEL] [-i INITRD] [-c CMDLINE] COMMAND...\n");
+			fprintf(stderr,
+				"usage: luo_agent [-k KERNEL] [-i INITRD] [-c CMDLINE] COMMAND...\n");
 			return 2;
 		}
 	}

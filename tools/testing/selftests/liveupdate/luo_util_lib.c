@@ -24,10 +24,11 @@ int luo_open_device(void)
 	return fd < 0 ? -errno : fd;
 }
 
+/* Copy at most 63 bytes of @name; the rest of @dst is zero. */
 static void luo_copy_name(__u8 *dst, const char *name)
 {
 	memset(dst, 0, LIVEUPDATE_SESSION_NAME_LENGTH);
-	strncpy((char *)dst, name, LIVEUPDATE_SESSION_NAME_LENGTH - 1);
+	memcpy(dst, name, strnlen(name, LIVEUPDATE_SESSION_NAME_LENGTH - 1));
 }
 
 int luo_create_session(int dev, const char *name)

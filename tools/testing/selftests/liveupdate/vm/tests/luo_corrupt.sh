@@ -7,8 +7,9 @@
 #   stage 1 -> 2: foreign root compatible
 #   stage 3 -> 4: session chain pointing at memory that is not preserved
 #   stage 5 -> 6: one session fewer than recorded
+#   stage 7 -> 8: a session block that claims to hold files
 # lu-append: kho=on liveupdate=on
-# lu-timeout: 400
+# lu-timeout: 500
 
 LUO=/sys/kernel/debug/liveupdate
 LUO_TEST=/sys/kernel/debug/liveupdate_test
@@ -42,7 +43,9 @@ stage3() { luo_damage sessions; }
 stage4() { luo_rejected 'luo-session-v1 block at 0x[0-9a-f]+ is not preserved memory'; }
 stage5() { luo_damage count; }
 stage6() { luo_rejected 'luo-session-v1 chain at 0x[0-9a-f]+ lacks 1 of its recorded entries'; }
-stage7() {
+stage7() { luo_damage block; }
+stage8() { luo_rejected 'block at 0x[0-9a-f]+ is not a luo-session-v1 block'; }
+stage9() {
 	lu_check "live update works again" grep -qx "state: on" $LUO/state
 	luo_agent create:fresh
 	lu_expect_eq "a session can be created" 0 $?

@@ -7,7 +7,8 @@
 #    will refuse to finish, one that B will never retrieve.
 # B: everything survived except the closed session; files come back in any
 #    order; the ioctl rules of retrieved sessions; FINISH refused with
-#    EBUSY and a failed implicit finish at close; B hands a new session on.
+#    EBUSY and a failed implicit finish at close; a failed retrieve stays
+#    failed; B hands a new session on.
 # C: the session B never retrieved is gone; B's session arrived.
 # lu-append: kho=on liveupdate=on
 # lu-timeout: 300
@@ -28,20 +29,21 @@ stage1() {
 	lu_check "liveupdate number is 0 after a cold boot" \
 		grep -qx "liveupdate_number: 0" $LUO/state
 	luo_kexec create:alpha create:beta create:empty create:gone \
-		create:kept create:busy \
+		create:kept create:busy create:broken \
 		preserve:alpha:0x1:one preserve:alpha:0x2:two \
 		preserve-late:alpha:0x3:before:after \
 		preserve:beta:0x1:beta-one preserve:gone:0x9:lost \
 		preserve:kept:0x7:kept-data preserve:busy:0x5:busy-data \
+		preserve:broken:0x8:unused \
 		close:gone \
-		"expect-line:$LUO/state:outgoing_sessions: 5"
+		"expect-line:$LUO/state:outgoing_sessions: 6"
 }
 
 stage2() {
 	lu_check "the kernel logged the hand-over" \
 		sh -c "dmesg | grep -q 'retrieved live update data, liveupdate number 1'"
 	lu_check "liveupdate number is 1" grep -qx "liveupdate_number: 1" $LUO/state
-	lu_check "five sessions came back" grep -qx "incoming_sessions: 5" $LUO/state
+	lu_check "six sessions came back" grep -qx "incoming_sessions: 6" $LUO/state
 	lu_check "the sessions are listed before the first open" \
 		grep -qx 'incoming session "alpha" state=not-retrieved files=3' $LUO/sessions
 	luo_agent retrieve-fail:gone:ENOENT \
@@ -56,6 +58,10 @@ stage2() {
 		"expect-line:$LUO/sessions:incoming session \"busy\" state=not-retrieved files=1" \
 		retrieve:busy write:$LUO_TEST/refuse_finish:0 check:busy:0x5:busy-data \
 		finish:busy close:busy \
+		retrieve:broken write:$LUO_TEST/fail_retrieve:5 check-fail:broken:0x8:EIO \
+		write:$LUO_TEST/fail_retrieve:0 check-fail:broken:0x8:EIO \
+		"expect-line:$LUO/sessions:	file token=0x8 handler=liveupdate-test-file-v1 state=retrieve-failed" \
+		finish:broken close:broken \
 		"expect-line:$LUO/sessions:incoming session \"kept\" state=not-retrieved files=1" \
 		"expect-line:$LUO/state:incoming_sessions: 1"
 	lu_expect_eq "luo_agent stage 2" 0 $?
