@@ -149,9 +149,9 @@ const char *luo_state_name(void)
  * can no longer change.
  *
  * Context: process context, from reboot(2); may sleep.
- * Return: 0 (also when live update is off), or the error of a file
- * handler's freeze(); then nothing was handed over and the system can
- * continue.
+ * Return: 0 (also when live update is off), the error of a file
+ * handler's freeze(), or -EINVAL if the FLB records are inconsistent (a
+ * bug); on an error nothing was handed over and the system can continue.
  */
 int liveupdate_reboot(void)
 {
