@@ -8,7 +8,7 @@ set -euo pipefail
 REAL=$(cd "$(dirname "$0")/../.." && pwd)
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-export PRISTINE_DIR=$REAL/build/pristine BUILD=$T/build
+export PRISTINE_DIR=${PRISTINE_DIR:-$REAL/build/pristine} BUILD=$T/build
 P=$PRISTINE_DIR/linux
 [ -f "$P/Makefile" ] || { echo "pristine tree missing: run make kernel"; exit 1; }
 
@@ -29,7 +29,6 @@ echo 0001-good.patch > "$T/top/patches/series"
 "$T/top/harness/assemble.sh" 2>/dev/null || fail "good patch did not apply"
 grep -q 'kexec_trylock() /\* lu \*/' "$BUILD/linux/kernel/kexec_core.c" || fail "patch not applied"
 grep -qx ours "$BUILD/linux/kernel/lu_test_file.c" || fail "our file not copied"
-cmp -s "$P/kernel/kexec_core.c" "$REAL/build/pristine/linux/kernel/kexec_core.c" || fail "pristine modified"
 grep -q 'kexec_trylock() /\* lu \*/' "$P/kernel/kexec_core.c" && fail "pristine modified"
 
 # Re-assembly keeps mtimes of unchanged files.
