@@ -119,6 +119,15 @@ lu_kexec_next() {
 	fi
 }
 
+# lu_agent_kexec ARGS...: luo_agent does ARGS (it keeps the session fds
+# it creates open), loads this kernel again for the next stage and
+# reboots into it with reboot(2).
+lu_agent_kexec() {
+	echo "# stage$LU_STAGE: kexec (luo_agent) into stage $((LU_STAGE + 1))"
+	luo_agent -k "$LU_KERNEL" -i "$(lu_next_initrd)" -c "$(lu_next_cmdline)" "$@" kexec
+	lu_abort "luo_agent did not kexec"
+}
+
 lu_run_stage() {
 	local t=/lu/tests/$LU_TEST.sh
 	echo "# lutest $LU_TEST stage$LU_STAGE on $(uname -r), boot id $(lu_boot_id)"

@@ -14,16 +14,10 @@
 LUO=/sys/kernel/debug/liveupdate
 LUO_TEST=/sys/kernel/debug/liveupdate_test
 
-luo_kexec() {
-	echo "# stage$LU_STAGE: kexec (luo_agent) into stage $((LU_STAGE + 1))"
-	luo_agent -k "$LU_KERNEL" -i "$(lu_next_initrd)" -c "$(lu_next_cmdline)" "$@" kexec
-	lu_abort "luo_agent did not kexec"
-}
-
 # luo_damage MODE: hand a damaged hand-over with one session to the next stage.
 luo_damage() {
 	lu_check "live update is on" grep -qx "state: on" $LUO/state
-	luo_kexec create:victim preserve:victim:1:data write:$LUO_TEST/corrupt:$1
+	lu_agent_kexec create:victim preserve:victim:1:data write:$LUO_TEST/corrupt:$1
 }
 
 # luo_rejected ERE: the hand-over was rejected with a message matching ERE.

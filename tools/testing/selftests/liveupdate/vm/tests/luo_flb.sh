@@ -12,12 +12,6 @@
 LUO=/sys/kernel/debug/liveupdate
 LUO_TEST=/sys/kernel/debug/liveupdate_test
 
-luo_kexec() {
-	echo "# stage$LU_STAGE: kexec (luo_agent) into stage $((LU_STAGE + 1))"
-	luo_agent -k "$LU_KERNEL" -i "$(lu_next_initrd)" -c "$(lu_next_cmdline)" "$@" kexec
-	lu_abort "luo_agent did not kexec"
-}
-
 luo_dmesg() {
 	dmesg | grep -q -E "$1"
 }
@@ -26,7 +20,7 @@ stage1() {
 	lu_check "test handler registered" luo_dmesg 'ok [0-9]+ - luo_test: test file handler registered'
 	lu_check "flb registration rules checked" luo_dmesg 'ok [0-9]+ - luo_test: linking flb0 twice is refused'
 	lu_check "no flb after a cold boot" luo_dmesg 'ok [0-9]+ - luo_test: flb2: nothing handed over'
-	luo_kexec create:f1 create:f2 create:f3 \
+	lu_agent_kexec create:f1 create:f2 create:f3 \
 		"expect-line:$LUO_TEST/stats:flb0_outgoing none" \
 		preserve:f1:1:a "expect-line:$LUO_TEST/stats:flb_preserve 3" \
 		"expect-line:$LUO_TEST/stats:flb0_outgoing set" \

@@ -7,15 +7,9 @@
 LUO=/sys/kernel/debug/liveupdate
 LUO_TEST=/sys/kernel/debug/liveupdate_test
 
-luo_kexec() {
-	echo "# stage$LU_STAGE: kexec (luo_agent) into stage $((LU_STAGE + 1))"
-	luo_agent -k "$LU_KERNEL" -i "$(lu_next_initrd)" -c "$(lu_next_cmdline)" "$@" kexec
-	lu_abort "luo_agent did not kexec"
-}
-
 stage1() {
 	lu_check "live update is on" grep -qx "state: on" $LUO/state
-	luo_kexec create:files preserve-many:files:500 \
+	lu_agent_kexec create:files preserve-many:files:500 \
 		"expect-line:$LUO/sessions:outgoing session \"files\" state=open files=500" \
 		"expect-line:$LUO_TEST/stats:preserve 500"
 }

@@ -6,15 +6,9 @@
 
 LUO=/sys/kernel/debug/liveupdate
 
-luo_kexec() {
-	echo "# stage$LU_STAGE: kexec (luo_agent) into stage $((LU_STAGE + 1))"
-	luo_agent -k "$LU_KERNEL" -i "$(lu_next_initrd)" -c "$(lu_next_cmdline)" "$@" kexec
-	lu_abort "luo_agent did not kexec"
-}
-
 stage1() {
 	lu_check "live update is on" grep -qx "state: on" $LUO/state
-	luo_kexec create-many:many:2000 preserve:many-1999:0x1999:last \
+	lu_agent_kexec create-many:many:2000 preserve:many-1999:0x1999:last \
 		"expect-line:$LUO/state:outgoing_sessions: 2000"
 }
 

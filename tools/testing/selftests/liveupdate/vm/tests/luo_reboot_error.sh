@@ -11,15 +11,9 @@
 LUO=/sys/kernel/debug/liveupdate
 LUO_TEST=/sys/kernel/debug/liveupdate_test
 
-luo_kexec() {
-	echo "# stage$LU_STAGE: kexec (luo_agent) into stage $((LU_STAGE + 1))"
-	luo_agent -k "$LU_KERNEL" -i "$(lu_next_initrd)" -c "$(lu_next_cmdline)" "$@" kexec
-	lu_abort "luo_agent did not kexec"
-}
-
 stage1() {
 	lu_check "live update is on" grep -qx "state: on" $LUO/state
-	luo_kexec create:first create:second \
+	lu_agent_kexec create:first create:second \
 		preserve:first:1:one preserve:first:2:two preserve:second:3:three \
 		write:$LUO_TEST/fail_freeze_skip:2 write:$LUO_TEST/fail_freeze:33 \
 		kexec-fail:EDOM \

@@ -16,19 +16,14 @@
 LUO=/sys/kernel/debug/liveupdate
 LUO_TEST=/sys/kernel/debug/liveupdate_test
 
-# luo_kexec COMMAND...: run the agent, which then reboots into the next
+# lu_agent_kexec COMMAND...: run the agent, which then reboots into the next
 # stage while it holds its sessions.
-luo_kexec() {
-	echo "# stage$LU_STAGE: kexec (luo_agent) into stage $((LU_STAGE + 1))"
-	luo_agent -k "$LU_KERNEL" -i "$(lu_next_initrd)" -c "$(lu_next_cmdline)" "$@" kexec
-	lu_abort "luo_agent did not kexec"
-}
 
 stage1() {
 	lu_check "live update is on" grep -qx "state: on" $LUO/state
 	lu_check "liveupdate number is 0 after a cold boot" \
 		grep -qx "liveupdate_number: 0" $LUO/state
-	luo_kexec create:alpha create:beta create:empty create:gone \
+	lu_agent_kexec create:alpha create:beta create:empty create:gone \
 		create:kept create:busy create:broken \
 		preserve:alpha:0x1:one preserve:alpha:0x2:two \
 		preserve-late:alpha:0x3:before:after \
@@ -65,7 +60,7 @@ stage2() {
 		"expect-line:$LUO/sessions:incoming session \"kept\" state=not-retrieved files=1" \
 		"expect-line:$LUO/state:incoming_sessions: 1"
 	lu_expect_eq "luo_agent stage 2" 0 $?
-	luo_kexec create:next preserve:next:0x42:third-kernel
+	lu_agent_kexec create:next preserve:next:0x42:third-kernel
 }
 
 stage3() {
