@@ -1,0 +1,712 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * memfd_agent [-k KERNEL] [-i INITRD] [-c CMDLINE] COMMAND...
+ *
+ * A live update agent for the memfd preservation tests.  It runs COMMANDs
+ * in order, holding its sessions and memfds by name, and prints one KTAP
+ * line per command; it stops at the first failure with exit status 1.
+ * "kexec" loads KERNEL with kexec_file_load(2) and calls reboot(2) while
+ * everything is still open.  Fields are separated by ':'.
+ *
+ * Contents: every 8-byte word of page P of a memfd filled with SEED holds
+ * pattern(SEED, P, word).  MODE "full" fills every page, "sparse" only the
+ * pages P % 3 == 0 (the others are never touched: holes, read as zero),
+ * "thp" fills every page through a 2 MiB aligned mapping.  MODE "ones"
+ * and "thp-ones" write 0x5a to every byte with memset(), which is what the
+ * benchmark times as "writing the memory once".
+ *
+ *   create:S                    create outgoing session S
+ *   new:M:SIZE:SEED:MODE        new memfd M (MFD_ALLOW_SEALING), filled
+ *   seal:M:SEALS                add F_SEAL_* bits SEALS (a number)
+ *   seek:M:POS                  set the file position of M
+ *   preserve:S:TOKEN:M          PRESERVE_FD of M in S
+ *   preserve-fail:S:TOKEN:PATH:ERRNO
+ *                               PRESERVE_FD of the file PATH fails
+ *   frozen:M                    M is frozen: resize, fallocate, punch
+ *                               hole and writes past EOF give EPERM;
+ *                               writes inside and through mmap work
+ *   thawed:M                    M can grow and shrink back again
+ *   thp:M:SIZE                  M is mapped with PMDs (large folios)
+ *   many:S:N                    N one-page memfds, tokens 0..N-1, seeds
+ *                               1000+token, preserved in S
+ *   check-many:S:N              retrieve and check them, in reverse order
+ *   writer:M:SIZE               fork a writer that keeps dirtying M
+ *   kexec                       reboot into KERNEL
+ *   retrieve:S                  RETRIEVE_SESSION S
+ *   fd:S:TOKEN:M                RETRIEVE_FD into M (check and check-writer
+ *                               then use M as it is)
+ *   check:S:TOKEN:M:SIZE:SEED:MODE:POS:SEALS
+ *                               RETRIEVE_FD into M, check everything
+ *   check-writer:S:TOKEN:M:SIZE:SEED
+ *                               retrieve M, check the writer's last state
+ *                               and that the rest is the SEED pattern
+ *   finish:S  close:S           FINISH or close session S
+ *   grow:M:SIZE                 M grows to SIZE and the new tail is zero
+ *   drop:M                      close memfd M
+ *   meminfo:KEY:MIN             /proc/meminfo line KEY is at least MIN kB
+ *   memfree:OUT                 drop caches, write MemFree (kB) to OUT
+ *   memfree-near:FILE:PERMILLE  MemFree is within PERMILLE/1000 of FILE
+ *   time:LABEL                  print "# time LABEL <ns since boot>"
+ *
+ * ERRNO is a name (EPERM, ENOENT, ...) or a number.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lu_kexec.h"
+#include "luo_util.h"
+
+#define MAX_FIELDS	8
+#define PAGE		4096UL
+#define HUGE		(2UL << 20)
+#define MAX_OBJS	1024
+
+struct obj {
+	char name[64];
+	int fd;
+};
+
+static struct obj objs[MAX_OBJS * 2];
+static int nr_objs;
+static const char *kernel, *initrd, *cmdline = "";
+static int dev = -1, nr_results;
+static const char *current;
+
+static void result(int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%sok %d - memfd_agent: %s", ok ? "" : "not ", ++nr_results, current);
+	if (fmt) {
+		printf(": ");
+		va_start(ap, fmt);
+		vprintf(fmt, ap);
+		va_end(ap);
+	}
+	printf("\n");
+	fflush(stdout);
+}
+
+#define fail(...) do { result(0, __VA_ARGS__); exit(1); } while (0)
+
+static int parse_errno(const char *s)
+{
+	static const struct { const char *name; int value; } errnos[] = {
+		{ "EPERM", EPERM }, { "ENOENT", ENOENT }, { "EINVAL", EINVAL },
+		{ "ENOMEM", ENOMEM }, { "EBUSY", EBUSY }, { "EFBIG", EFBIG },
+		{ "EOPNOTSUPP", EOPNOTSUPP },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(errnos) / sizeof(errnos[0]); i++)
+		if (!strcmp(s, errnos[i].name))
+			return errnos[i].value;
+	return atoi(s);
+}
+
+static unsigned long num(const char *s)
+{
+	return strtoull(s, NULL, 0);
+}
+
+static int find(const char *name)
+{
+	int i;
+
+	for (i = 0; i < nr_objs; i++)
+		if (!strcmp(objs[i].name, name))
+			return i;
+	return -1;
+}
+
+static int get(const char *name)
+{
+	int i = find(name);
+
+	if (i < 0)
+		fail("no object %s", name);
+	return objs[i].fd;
+}
+
+static void put(const char *name, int fd)
+{
+	int i = find(name);
+
+	if (i < 0) {
+		if (nr_objs == MAX_OBJS * 2)
+			fail("too many objects");
+		i = nr_objs++;
+		snprintf(objs[i].name, sizeof(objs[i].name), "%s", name);
+	}
+	objs[i].fd = fd;
+}
+
+static void drop(const char *name)
+{
+	int i = find(name);
+
+	if (i < 0)
+		fail("no object %s", name);
+	close(objs[i].fd);
+	objs[i] = objs[--nr_objs];
+}
+
+static int device(void)
+{
+	if (dev < 0) {
+		dev = luo_open_device();
+		if (dev < 0)
+			fail("open %s: %s", LUO_DEVICE, strerror(-dev));
+	}
+	return dev;
+}
+
+static uint64_t pattern(uint64_t seed, uint64_t page, uint64_t word)
+{
+	uint64_t x = seed * 0x9e3779b97f4a7c15ULL ^ (page << 9 | word);
+
+	x ^= x >> 31;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	return x ^ (x >> 29);
+}
+
+static int filled(const char *mode, unsigned long page)
+{
+	return strcmp(mode, "sparse") || page % 3 == 0;
+}
+
+/* Map @size bytes of @fd, 2 MiB aligned. */
+static void *map(int fd, size_t size, int prot)
+{
+	size_t len = size + HUGE;
+	char *p, *a;
+
+	p = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		fail("mmap: %s", strerror(errno));
+	a = (char *)(((uintptr_t)p + HUGE - 1) & ~(HUGE - 1));
+	if (mmap(a, size, prot, MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED)
+		fail("mmap memfd: %s", strerror(errno));
+	if (a > p)
+		munmap(p, a - p);
+	munmap(a + size, p + len - (a + size));
+	return a;
+}
+
+static void fill(int fd, size_t size, uint64_t seed, const char *mode)
+{
+	unsigned long pages = (size + PAGE - 1) / PAGE, pg, w, words;
+	uint64_t *m;
+
+	if (!size)
+		return;
+	m = map(fd, size, PROT_READ | PROT_WRITE);
+	if (!strncmp(mode, "thp", 3))
+		madvise(m, size, MADV_HUGEPAGE);
+	if (strstr(mode, "ones")) {
+		memset(m, 0x5a, size);
+		munmap(m, size);
+		return;
+	}
+	for (pg = 0; pg < pages; pg++) {
+		if (!filled(mode, pg))
+			continue;
+		words = (pg == pages - 1 && size % PAGE ? size % PAGE : PAGE) / 8;
+		for (w = 0; w < words; w++)
+			m[pg * 512 + w] = pattern(seed, pg, w);
+	}
+	munmap(m, size);
+}
+
+/* Check the contents page by page; report the first bad page. */
+static void verify(int fd, size_t size, uint64_t seed, const char *mode)
+{
+	unsigned long pages = (size + PAGE - 1) / PAGE, pg, w, words;
+	uint64_t *m, want;
+
+	if (!size)
+		return;
+	m = map(fd, size, PROT_READ);
+	for (pg = 0; pg < pages; pg++) {
+		words = (pg == pages - 1 && size % PAGE ? size % PAGE : PAGE) / 8;
+		for (w = 0; w < 512; w++) {
+			want = filled(mode, pg) && w < words ? pattern(seed, pg, w) : 0;
+			if (strstr(mode, "ones"))
+				want = 0x5a5a5a5a5a5a5a5aULL;
+			if (w * 8 >= size - pg * PAGE)
+				break;
+			if (m[pg * 512 + w] != want)
+				fail("page %lu word %lu: %#llx, expected %#llx", pg, w,
+				     (unsigned long long)m[pg * 512 + w],
+				     (unsigned long long)want);
+		}
+	}
+	munmap(m, size);
+}
+
+static void new_memfd(const char *name, size_t size, uint64_t seed, const char *mode)
+{
+	int fd = memfd_create(name, MFD_ALLOW_SEALING);
+
+	if (fd < 0)
+		fail("memfd_create: %s", strerror(errno));
+	if (ftruncate(fd, size))
+		fail("ftruncate: %s", strerror(errno));
+	fill(fd, size, seed, mode);
+	put(name, fd);
+}
+
+static void preserve(const char *s, uint64_t token, int fd)
+{
+	int err = luo_preserve_fd(get(s), fd, token);
+
+	if (err)
+		fail("PRESERVE_FD: %s", strerror(-err));
+}
+
+static void preserve_fail(const char *s, uint64_t token, const char *path, int want)
+{
+	int fd = open(path, O_RDWR | O_CREAT, 0600), err;
+
+	if (fd < 0)
+		fail("open %s: %s", path, strerror(errno));
+	err = luo_preserve_fd(get(s), fd, token);
+	if (err != -want)
+		fail("PRESERVE_FD: %s, expected %s", err ? strerror(-err) : "success",
+		     strerror(want));
+	close(fd);
+}
+
+static void expect_eperm(const char *what, int ret)
+{
+	if (ret == 0 || errno != EPERM)
+		fail("%s: %s, expected EPERM", what, ret ? strerror(errno) : "success");
+}
+
+static void frozen(const char *name)
+{
+	int fd = get(name);
+	struct stat st;
+	uint64_t *m, v;
+	char c = 0;
+
+	if (fstat(fd, &st))
+		fail("fstat");
+	expect_eperm("grow", ftruncate(fd, st.st_size + PAGE));
+	if (st.st_size)
+		expect_eperm("shrink", ftruncate(fd, st.st_size - 1));
+	expect_eperm("fallocate", fallocate(fd, 0, 0, PAGE));
+	expect_eperm("fallocate past EOF", fallocate(fd, FALLOC_FL_KEEP_SIZE,
+						     st.st_size, PAGE));
+	expect_eperm("punch hole", fallocate(fd, FALLOC_FL_PUNCH_HOLE |
+					     FALLOC_FL_KEEP_SIZE, 0, PAGE));
+	expect_eperm("write past EOF", pwrite(fd, &c, 1, st.st_size) == 1 ? 0 : -1);
+	if (!st.st_size)
+		return;
+	/* Same bytes back: inside the file, through write and mmap. */
+	if (pread(fd, &c, 1, 0) != 1 || pwrite(fd, &c, 1, 0) != 1)
+		fail("write inside the file: %s", strerror(errno));
+	m = map(fd, PAGE, PROT_READ | PROT_WRITE);
+	v = m[0];
+	m[0] = ~v;
+	m[0] = v;
+	munmap(m, PAGE);
+}
+
+static void thawed(const char *name)
+{
+	int fd = get(name);
+	struct stat st;
+
+	if (fstat(fd, &st))
+		fail("fstat");
+	if (ftruncate(fd, st.st_size + PAGE) || ftruncate(fd, st.st_size))
+		fail("resize: %s", strerror(errno));
+}
+
+/* Kilobytes of PMD-mapped shmem in this process. */
+static long pmd_mapped(void)
+{
+	FILE *f = fopen("/proc/self/smaps_rollup", "r");
+	char line[256];
+	long kb = -1;
+
+	if (!f)
+		fail("smaps_rollup: %s", strerror(errno));
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "ShmemPmdMapped: %ld", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+static void thp(const char *name, size_t size)
+{
+	volatile uint64_t *m = map(get(name), size, PROT_READ);
+	uint64_t sum = 0;
+	size_t i;
+	long kb;
+
+	for (i = 0; i < size / 8; i += PAGE / 8)
+		sum += m[i];
+	kb = pmd_mapped();
+	munmap((void *)m, size);
+	printf("# %s: ShmemPmdMapped %ld kB of %zu kB (sum %llx)\n", name, kb,
+	       size >> 10, (unsigned long long)sum);
+	if (kb < (long)(size >> 10))
+		fail("only %ld kB PMD-mapped", kb);
+}
+
+/* M if the agent holds it already, else RETRIEVE_FD of TOKEN into M. */
+static int retrieved(const char *s, uint64_t token, const char *name)
+{
+	int fd;
+
+	if (find(name) >= 0)
+		return get(name);
+	fd = luo_retrieve_fd(get(s), token);
+	if (fd < 0)
+		fail("RETRIEVE_FD %llu: %s", (unsigned long long)token, strerror(-fd));
+	put(name, fd);
+	return fd;
+}
+
+static void check(const char *s, uint64_t token, const char *name, size_t size,
+		  uint64_t seed, const char *mode, off_t pos, int seals)
+{
+	int fd = retrieved(s, token, name), got;
+	struct stat st;
+	if (fstat(fd, &st) || (size_t)st.st_size != size)
+		fail("size %lld, expected %zu", (long long)st.st_size, size);
+	if (lseek(fd, 0, SEEK_CUR) != pos)
+		fail("position %lld, expected %lld", (long long)lseek(fd, 0, SEEK_CUR),
+		     (long long)pos);
+	got = fcntl(fd, F_GET_SEALS);
+	if (got != seals)
+		fail("seals %#x, expected %#x", got, seals);
+	verify(fd, size, seed, mode);
+}
+
+static void many(const char *s, unsigned long n)
+{
+	char name[32];
+	unsigned long i;
+
+	if (luo_raise_nofile(2 * n + 64))
+		fail("RLIMIT_NOFILE");
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "m%lu", i);
+		new_memfd(name, PAGE, 1000 + i, "full");
+		preserve(s, i, get(name));
+		drop(name);
+	}
+}
+
+static void check_many(const char *s, unsigned long n)
+{
+	char name[32];
+	unsigned long i;
+
+	for (i = n; i-- > 0;) {
+		snprintf(name, sizeof(name), "m%lu", i);
+		check(s, i, name, PAGE, 1000 + i, "full", 0, 0);
+		drop(name);
+	}
+}
+
+/*
+ * The writer: page 0 word 0 is the last completed pass.  Word 0 of every
+ * other page is the pass that last wrote it, word 1 that pass XOR the page
+ * number.  Pass N writes word 1 then word 0 of pages 1, 2, ... in order,
+ * then N into the header.  So after a kexec, with D in the header, pages
+ * 1..K hold D + 1, the others D, and page K + 1 may have word 1 of D + 1.
+ */
+static void writer(const char *name, size_t size)
+{
+	volatile uint64_t *m = map(get(name), size, PROT_READ | PROT_WRITE);
+	unsigned long pages = size / PAGE, pg;
+	uint64_t pass;
+
+	if (fork())
+		return;
+	for (pass = 1;; pass++) {
+		for (pg = 1; pg < pages; pg++) {
+			m[pg * 512 + 1] = pass ^ pg;
+			m[pg * 512] = pass;
+		}
+		m[0] = pass;
+	}
+}
+
+/* Words 2.. of every page (1.. of page 0) still hold the fill pattern. */
+static void check_untouched(const uint64_t *m, unsigned long pages, uint64_t seed)
+{
+	unsigned long pg, w;
+
+	for (pg = 0; pg < pages; pg++)
+		for (w = pg ? 2 : 1; w < 512; w++)
+			if (m[pg * 512 + w] != pattern(seed, pg, w))
+				fail("page %lu word %lu lost its contents", pg, w);
+}
+
+static void check_writer(const char *s, uint64_t token, const char *name, size_t size,
+			 uint64_t seed)
+{
+	int fd = retrieved(s, token, name);
+	unsigned long pages = size / PAGE, pg, ahead = 0;
+	uint64_t *m, done, v;
+	m = map(fd, size, PROT_READ);
+	done = m[0];
+	if (!done)
+		fail("the writer never completed a pass");
+	for (pg = 1; pg < pages; pg++) {
+		v = m[pg * 512];
+		if (v == done + 1 && ahead == pg - 1)
+			ahead = pg;
+		else if (v != done)
+			fail("page %lu holds pass %llu, last completed pass %llu",
+			     pg, (unsigned long long)v, (unsigned long long)done);
+		if (m[pg * 512 + 1] != (v ^ pg) &&
+		    !(pg == ahead + 1 && m[pg * 512 + 1] == ((done + 1) ^ pg)))
+			fail("page %lu is torn", pg);
+	}
+	check_untouched(m, pages, seed);
+	printf("# writer: %llu passes completed, pass %llu reached page %lu of %lu\n",
+	       (unsigned long long)done, (unsigned long long)done + 1, ahead, pages);
+	munmap(m, size);
+}
+
+static void grow(const char *name, size_t size)
+{
+	int fd = get(name);
+	struct stat st;
+	char c = 1;
+
+	if (fstat(fd, &st))
+		fail("fstat");
+	if (ftruncate(fd, size))
+		fail("grow: %s", strerror(errno));
+	if (pread(fd, &c, 1, size - 1) != 1 || c)
+		fail("the new tail is not zero");
+	if (pwrite(fd, "x", 1, size - 1) != 1)
+		fail("write at the new end: %s", strerror(errno));
+}
+
+static long memfree(void)
+{
+	FILE *f;
+	char line[128];
+	long kb = -1;
+
+	sync();
+	luo_write_file("/proc/sys/vm/drop_caches", "3");
+	f = fopen("/proc/meminfo", "r");
+	if (!f)
+		fail("meminfo");
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemFree: %ld", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+static void meminfo_min(const char *key, long min)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	size_t len = strlen(key);
+	char line[128];
+	long kb = -1;
+
+	if (!f)
+		fail("meminfo");
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, len) && line[len] == ':')
+			kb = atol(line + len + 1);
+	fclose(f);
+	printf("# %s: %ld kB\n", key, kb);
+	if (kb < min)
+		fail("%s is %ld kB, expected at least %ld kB", key, kb, min);
+}
+
+static void memfree_near(const char *path, long permille)
+{
+	FILE *f = fopen(path, "r");
+	long then = -1, now = memfree();
+
+	if (!f || fscanf(f, "%ld", &then) != 1)
+		fail("no MemFree in %s", path);
+	fclose(f);
+	printf("# MemFree: %ld kB now, %ld kB then (%+ld kB)\n", now, then, now - then);
+	if (labs(now - then) * 1000 > then * permille)
+		fail("MemFree %ld kB differs from %ld kB by more than %ld/1000",
+		     now, then, permille);
+}
+
+static void print_time(const char *label)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	printf("# time %s %lld\n", label, (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec);
+}
+
+static void do_kexec(void)
+{
+	int err;
+
+	if (!kernel)
+		fail("no kernel given (-k)");
+	if (lu_kexec_load(kernel, initrd, cmdline))
+		fail("kexec_file_load failed");
+	printf("# memfd_agent: reboot(LINUX_REBOOT_CMD_KEXEC)\n");
+	print_time("reboot");
+	fflush(stdout);
+	err = lu_kexec_reboot();
+	fail("reboot returned: %s", strerror(-err));
+}
+
+static void session(const char *s, int retrieve)
+{
+	int fd = retrieve ? luo_retrieve_session(device(), s) :
+			    luo_create_session(device(), s);
+
+	if (fd < 0)
+		fail("%s %s: %s", retrieve ? "RETRIEVE_SESSION" : "CREATE_SESSION", s,
+		     strerror(-fd));
+	put(s, fd);
+}
+
+static void write_memfree(const char *path)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%ld\n", memfree());
+	if (luo_write_file(path, buf))
+		fail("write %s", path);
+}
+
+/* Is the command @c @name?  Then it must have @nargs fields. */
+static int is(const char *c, int n, const char *name, int nargs)
+{
+	if (strcmp(c, name))
+		return 0;
+	if (n != nargs)
+		fail("needs %d field(s)", nargs);
+	return 1;
+}
+
+static void dispatch(const char *c, char **f, int n)
+{
+#define IS(name, nargs) is(c, n, name, nargs)
+	if (IS("create", 1))
+		session(f[0], 0);
+	else if (IS("retrieve", 1))
+		session(f[0], 1);
+	else if (IS("new", 4))
+		new_memfd(f[0], num(f[1]), num(f[2]), f[3]);
+	else if (IS("seal", 2)) {
+		if (fcntl(get(f[0]), F_ADD_SEALS, (int)num(f[1])))
+			fail("F_ADD_SEALS: %s", strerror(errno));
+	} else if (IS("seek", 2)) {
+		if (lseek(get(f[0]), num(f[1]), SEEK_SET) < 0)
+			fail("lseek: %s", strerror(errno));
+	} else if (IS("preserve", 3))
+		preserve(f[0], num(f[1]), get(f[2]));
+	else if (IS("preserve-fail", 4))
+		preserve_fail(f[0], num(f[1]), f[2], parse_errno(f[3]));
+	else if (IS("frozen", 1))
+		frozen(f[0]);
+	else if (IS("thawed", 1))
+		thawed(f[0]);
+	else if (IS("thp", 2))
+		thp(f[0], num(f[1]));
+	else if (IS("many", 2))
+		many(f[0], num(f[1]));
+	else if (IS("check-many", 2))
+		check_many(f[0], num(f[1]));
+	else if (IS("writer", 2))
+		writer(f[0], num(f[1]));
+	else if (IS("kexec", 0))
+		do_kexec();
+	else if (IS("check", 8))
+		check(f[0], num(f[1]), f[2], num(f[3]), num(f[4]), f[5], num(f[6]), num(f[7]));
+	else if (IS("fd", 3))
+		retrieved(f[0], num(f[1]), f[2]);
+	else if (IS("check-writer", 5))
+		check_writer(f[0], num(f[1]), f[2], num(f[3]), num(f[4]));
+	else if (IS("finish", 1)) {
+		int err = luo_finish(get(f[0]));
+
+		if (err)
+			fail("FINISH: %s", strerror(-err));
+	} else if (IS("close", 1) || IS("drop", 1))
+		drop(f[0]);
+	else if (IS("grow", 2))
+		grow(f[0], num(f[1]));
+	else if (IS("memfree", 1))
+		write_memfree(f[0]);
+	else if (IS("meminfo", 2))
+		meminfo_min(f[0], num(f[1]));
+	else if (IS("memfree-near", 2))
+		memfree_near(f[0], num(f[1]));
+	else if (IS("time", 1))
+		print_time(f[0]);
+	else
+		fail("unknown command");
+#undef IS
+}
+
+static void run(char *s)
+{
+	char *f[MAX_FIELDS], *p = strchr(s, ':');
+	int n = 0;
+
+	if (p)
+		*p++ = '\0';
+	while (p && n < MAX_FIELDS) {
+		f[n++] = p;
+		p = strchr(p, ':');
+		if (p)
+			*p++ = '\0';
+	}
+	dispatch(s, f, n);
+}
+
+int main(int argc, char **argv)
+{
+	char *copy;
+	int opt, i;
+
+	signal(SIGCHLD, SIG_IGN);
+	while ((opt = getopt(argc, argv, "k:i:c:")) != -1) {
+		switch (opt) {
+		case 'k': kernel = optarg; break;
+		case 'i': initrd = optarg; break;
+		case 'c': cmdline = optarg; break;
+		default:
+			fprintf(stderr, "usage: memfd_agent [-k KERNEL] [-i INITRD] [-c CMDLINE] COMMAND...\n");
+			return 2;
+		}
+	}
+	for (i = optind; i < argc; i++) {
+		current = argv[i];
+		copy = strdup(argv[i]);
+		if (!copy)
+			fail("out of memory");
+		run(copy);
+		result(1, NULL);
+		free(copy);
+	}
+	return 0;
+}
