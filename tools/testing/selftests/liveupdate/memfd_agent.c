@@ -431,6 +431,7 @@ static void check_many(const char *s, unsigned long n)
  * number.  Pass N writes word 1 then word 0 of pages 1, 2, ... in order,
  * then N into the header.  So after a kexec, with D in the header, pages
  * 1..K hold D + 1, the others D, and page K + 1 may have word 1 of D + 1.
+ * The agent stamps pass 0 itself and returns once pass 1 is complete.
  */
 static void writer(const char *name, size_t size)
 {
@@ -438,8 +439,15 @@ static void writer(const char *name, size_t size)
 	unsigned long pages = size / PAGE, pg;
 	uint64_t pass;
 
-	if (fork())
+	for (pg = 0; pg < pages; pg++) {
+		m[pg * 512 + 1] = pg ? pg : m[1];
+		m[pg * 512] = 0;
+	}
+	if (fork()) {
+		while (!m[0])
+			usleep(1000);
 		return;
+	}
 	for (pass = 1;; pass++) {
 		for (pg = 1; pg < pages; pg++) {
 			m[pg * 512 + 1] = pass ^ pg;
