@@ -8,12 +8,13 @@
 #   make shell       interactive shell in the test VM
 #   make kernel      assemble and build build/bzImage only
 #   make bench-kho   KHO benchmark table (build/logs/bench-kho.txt); not a test
+#   make bench-memfd the memfd preservation benchmark (one table)
 #
 # Everything generated goes to build/ (see README.md).
 
 H := harness
 
-.PHONY: all deps assemble kernel initramfs demo check shell bench-kho clean distclean
+.PHONY: all deps assemble kernel initramfs demo check shell bench-kho bench-memfd clean distclean
 
 all: kernel
 
@@ -34,6 +35,9 @@ demo: initramfs
 
 check:
 	@$(H)/check.sh $(T)
+
+bench-memfd: initramfs
+	@$(H)/bench-memfd.sh
 
 shell: initramfs
 	@$(H)/run-vm.sh --shell

@@ -74,6 +74,7 @@ esac
 name=${1:?usage: run-vm.sh [--live|--bench] TEST}
 t=$TOP/$SELFTESTS/vm/tests/$name.sh
 [ -n "$bench" ] && t=$TOP/$SELFTESTS/vm/bench/$name.sh
+[ -f "$t" ] || t=$TOP/$SELFTESTS/vm/bench/$name.sh
 [ -f "$t" ] || die "no such VM ${bench:+benchmark }test: $name"
 leg=$(header lu-kernel "$t"); leg=${leg:-default}
 tmo=$(header lu-timeout "$t"); tmo=${tmo:-120}
