@@ -45,7 +45,8 @@
  *   drop:M                      close memfd M
  *   meminfo:KEY:MIN             /proc/meminfo line KEY is at least MIN kB
  *   memfree:OUT                 drop caches, write MemFree (kB) to OUT
- *   memfree-near:FILE:PERMILLE  MemFree is within PERMILLE/1000 of FILE
+ *   memfree-near:FILE:PERMILLE  MemFree is at most PERMILLE/1000 below FILE
+ *                               (lost memory); more free memory is fine
  *   time:LABEL                  print "# time LABEL <ns since boot>"
  *
  * ERRNO is a name (EPERM, ENOENT, ...) or a number.
@@ -556,9 +557,9 @@ static void memfree_near(const char *path, long permille)
 		fail("no MemFree in %s", path);
 	fclose(f);
 	printf("# MemFree: %ld kB now, %ld kB then (%+ld kB)\n", now, then, now - then);
-	if (labs(now - then) * 1000 > then * permille)
-		fail("MemFree %ld kB differs from %ld kB by more than %ld/1000",
-		     now, then, permille);
+	if ((then - now) * 1000 > then * permille)
+		fail("MemFree %ld kB is more than %ld/1000 below %ld kB",
+		     now, permille, then);
 }
 
 static void print_time(const char *label)

@@ -2,10 +2,13 @@
 # Ten consecutive live updates carrying the same memfd: each kernel
 # retrieves it, checks every page, finishes the session and preserves the
 # retrieved memfd again.  After the last FINISH the memfd is closed and
-# MemFree must be within 1% of the first boot's before the memfd existed.
-# Only the first boot holds the inner initrd twice more than a kexec'd
-# kernel (as /boot/initrd.img in its rootfs and inside its larger retained
-# outer initrd), so that is added to its MemFree before comparing.
+# MemFree must not be more than 1% below the first boot's before the
+# memfd existed (memory lost on the way would show there).  Only the first
+# boot holds the inner initrd twice more than a kexec'd kernel (as
+# /boot/initrd.img in its rootfs and inside its larger retained outer
+# initrd), so that is added to its MemFree before comparing.  A kexec'd
+# kernel still ends up with up to ~16 MB more free memory than the first boot
+# (its early boot allocates less), which is why the check is one-sided.
 # lu-append: kho=on liveupdate=on
 # lu-mem: 1G
 # lu-timeout: 1500
