@@ -35,7 +35,8 @@ kho_bench_kexec() {
 # kho_bench_preserve SIZE ORDER
 kho_bench_preserve() {
 	if echo "$1 $2" > $KHO_BENCH/preserve; then
-		lu_ok "preserved $(kho_bench_get preserve_bytes) bytes as $(kho_bench_get preserve_folios) folios of order $2"
+		lu_ok "preserved $(kho_bench_get preserve_bytes) bytes as" \
+			"$(kho_bench_get preserve_folios) folios of order $2"
 	else
 		lu_abort "cannot preserve $1 as folios of order $2"
 	fi
