@@ -9,12 +9,13 @@
 #   make kernel      assemble and build build/bzImage only
 #   make bench-kho   KHO benchmark table (build/logs/bench-kho.txt); not a test
 #   make bench-memfd the memfd preservation benchmark (one table)
+#   make series      the patch series for review (build/series/); not a test
 #
 # Everything generated goes to build/ (see README.md).
 
 H := harness
 
-.PHONY: all deps assemble kernel initramfs demo check shell bench-kho bench-memfd clean distclean
+.PHONY: all deps assemble kernel initramfs demo check shell bench-kho bench-memfd series clean distclean
 
 all: kernel
 
@@ -44,6 +45,9 @@ shell: initramfs
 
 bench-kho:
 	@$(H)/bench-kho.sh
+
+series:
+	@$(H)/series.sh
 
 clean:
 	rm -rf build/obj-* build/logs build/initramfs-* build/progs-* build/bzImage* build/accel
