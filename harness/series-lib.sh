@@ -139,8 +139,9 @@ map_assign() {
 	done
 }
 
-# map_takes_parse LINE: split a takes: value "FILE block /ERE/" or
-# "FILE range /ERE1/ /ERE2/" into TAKE_FILE, TAKE_MODE, TAKE_RE1, TAKE_RE2.
+# map_takes_parse LINE: split a takes: value "FILE MODE /ERE/" (MODE is
+# block, func or comment) or "FILE range /ERE1/ /ERE2/" into TAKE_FILE,
+# TAKE_MODE, TAKE_RE1, TAKE_RE2.
 map_takes_parse() {
 	local rest
 	TAKE_FILE=${1%%[[:space:]]*}
@@ -151,7 +152,7 @@ map_takes_parse() {
 	rest=${rest#"${rest%%[![:space:]]*}"}
 	TAKE_RE1='' TAKE_RE2=''
 	case $TAKE_MODE in
-	block)
+	block | func | comment)
 		[[ $rest =~ ^/([^/]+)/$ ]] || return 1
 		TAKE_RE1=${BASH_REMATCH[1]}
 		;;
@@ -166,14 +167,21 @@ map_takes_parse() {
 }
 
 # map_filter FILE SPECS: print FILE without the hunks described in SPECS,
-# one "block<TAB>ERE" or "range<TAB>ERE1<TAB>ERE2" per line.
+# one "MODE<TAB>ERE" or "range<TAB>ERE1<TAB>ERE2" per line.
 #
-# block: the one line matching ERE and the lines after it that are more
-#        indented than it or blank, except blank lines at its end (a
-#        Kconfig "config" entry, a Makefile line, a C statement);
-# range: the one line matching ERE1 through the first line from there on
-#        that matches ERE2 (an #ifdef block).
-# Where a removed hunk leaves two blank lines in a row, one goes.  Fails
+# block:   the one line matching ERE and the lines after it that are more
+#          indented than it or blank, except blank lines at its end (a
+#          Kconfig "config" entry, a Makefile line, a C statement); a C
+#          statement that is the whole body of an "if (...)" without
+#          braces and without "else" goes together with its "if" line;
+# func:    a C definition: the one line matching ERE through the next line
+#          that starts with "}" (or only that line if it ends with ";"),
+#          with the comment right before it (a function, a struct);
+# comment: the C comment that contains the one line matching ERE;
+# range:   the one line matching ERE1 through the first line from there on
+#          that matches ERE2 (an #ifdef block).
+# Where a removed hunk leaves two blank lines in a row, or a blank line at
+# the end of the file, it goes.  Fails
 # if an ERE does not match exactly one line, or a range does not end.
 map_filter() {
 	awk -F '\t' -v specs="$2" -v file="$1" '
@@ -227,6 +235,32 @@ map_filter() {
 					if (c >= 0)
 						end = i
 				}
+				c = at > 1 ? indent(l[at - 1]) : -1
+				if (c >= 0 && c < ind && l[at - 1] ~ /^[ \t]*(} else )?(else )?if \(.*\)$/ &&
+				    l[at - 1] !~ /^[ \t]*(} )?else/ && l[end + 1] !~ /^[ \t]*else/)
+					at--
+			} else if (mode[s] == "func") {
+				if (l[at] !~ /;[ \t]*$/) {
+					for (end = at + 1; end <= NR && l[end] !~ /^}/; end++)
+						;
+					if (end > NR)
+						fail("no closing \"}\" after /" re1[s] "/")
+				}
+				if (at > 1 && l[at - 1] ~ /\*\/[ \t]*$/) {
+					for (at--; at > 1 && l[at] !~ /^[ \t]*\/\*/; at--)
+						;
+					if (l[at] !~ /^[ \t]*\/\*/)
+						fail("no start of the comment before /" re1[s] "/")
+				}
+			} else if (mode[s] == "comment") {
+				for (; at >= 1 && l[at] !~ /^[ \t]*\/\*/; at--)
+					if (at < end && l[at] ~ /\*\//)
+						at = 0
+				for (; at >= 1 && end <= NR && l[end] !~ /\*\/[ \t]*$/; end++)
+					if (end > at && l[end] ~ /\/\*/)
+						end = NR + 1
+				if (at < 1 || end > NR)
+					fail("/" re1[s] "/ is not inside a comment")
 			} else {
 				for (end = at; end <= NR && l[end] !~ re2[s]; end++)
 					;
@@ -252,10 +286,15 @@ map_filter() {
 				continue
 			}
 			gap = 0
-			print l[i]
+			out[++nout] = l[i]
 			last = l[i]
 			started = 1
 		}
+		# A hunk removed at the end leaves no blank line behind.
+		while (nout > 0 && out[nout] ~ /^[ \t]*$/ && l[NR] !~ /^[ \t]*$/)
+			nout--
+		for (i = 1; i <= nout; i++)
+			print out[i]
 	}' "$1"
 }
 
@@ -269,8 +308,8 @@ map_stage_file() {
 		while IFS= read -r line; do
 			map_takes_parse "$line" || return 1
 			[ "$TAKE_FILE" = "$f" ] || continue
-			if [ "$TAKE_MODE" = block ]; then
-				specs+=$(printf 'block\t%s' "$TAKE_RE1")$'\n'
+			if [ "$TAKE_MODE" != range ]; then
+				specs+=$(printf '%s\t%s' "$TAKE_MODE" "$TAKE_RE1")$'\n'
 			else
 				specs+=$(printf 'range\t%s\t%s' "$TAKE_RE1" "$TAKE_RE2")$'\n'
 			fi

@@ -30,8 +30,9 @@
  * folios are the live folios of the file, so the next kernel sees the
  * contents as of the kexec.
  *
- * Freeze (inside reboot(2)): only the file position is refreshed; no work
- * proportional to the file size is done.  Unpreserve: every folio is
+ * Freeze (inside reboot(2)): only the file position and the seals are
+ * refreshed, so seals added after preservation are handed over too; no
+ * work proportional to the file size is done.  Unpreserve: every folio is
  * unpreserved and unpinned and the file is thawed.
  *
  * Retrieve (next kernel): a new memfd is created, the folios are restored
@@ -273,17 +274,23 @@ static void memfd_luo_unpreserve(struct liveupdate_file_op_args *args)
 }
 
 /**
- * memfd_luo_freeze - record the final file position before the kexec
+ * memfd_luo_freeze - record the final file position and seals
  * @args: LUO arguments of the preserved file
  *
  * Context: inside reboot(2); constant time.
- * Return: 0.
+ * Return: 0, or the error of reading the seals (then the kexec is
+ * aborted).
  */
 static int memfd_luo_freeze(struct liveupdate_file_op_args *args)
 {
 	struct memfd_luo_ser *ser = phys_to_virt(args->serialized_data);
+	int seals = memfd_get_seals(args->file);
 
+	/* Seals can only be added, and only ones the format carries exist. */
+	if (seals < 0 || (seals & ~MEMFD_LUO_ALL_SEALS))
+		return seals < 0 ? seals : -EOPNOTSUPP;
 	ser->pos = READ_ONCE(args->file->f_pos);
+	ser->seals = seals;
 	return 0;
 }
 

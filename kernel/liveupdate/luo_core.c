@@ -202,11 +202,9 @@ static int __init luo_root_parse(struct folio *folio)
 	if (err)
 		return err;
 	err = luo_session_deserialize(root->sessions, root->nr_sessions);
-	if (err) {
+	if (err)
 		luo_flb_discard_incoming();
-		return err;
-	}
-	return 0;
+	return err;
 }
 
 static int __init luo_incoming_init(void)

@@ -12,6 +12,10 @@
 #include <stdint.h>
 #include <linux/liveupdate.h>
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+#endif
+
 #define LUO_DEVICE		"/dev/liveupdate"
 #define LUO_DEBUGFS		"/sys/kernel/debug/liveupdate"
 #define LUO_TEST_DIR		"/sys/kernel/debug/liveupdate_test"

@@ -110,7 +110,7 @@ static int parse_errno(const char *s)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(errnos) / sizeof(errnos[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(errnos); i++)
 		if (!strcmp(s, errnos[i].name))
 			return errnos[i].value;
 	return atoi(s);
@@ -388,6 +388,7 @@ static void check(const char *s, uint64_t token, const char *name, size_t size,
 {
 	int fd = retrieved(s, token, name), got;
 	struct stat st;
+
 	if (fstat(fd, &st) || (size_t)st.st_size != size)
 		fail("size %lld, expected %zu", (long long)st.st_size, size);
 	if (lseek(fd, 0, SEEK_CUR) != pos)
@@ -475,6 +476,7 @@ static void check_writer(const char *s, uint64_t token, const char *name, size_t
 	int fd = retrieved(s, token, name);
 	unsigned long pages = size / PAGE, pg, ahead = 0;
 	uint64_t *m, done, v;
+
 	m = map(fd, size, PROT_READ);
 	done = m[0];
 	if (!done)
@@ -505,7 +507,7 @@ static void grow(const char *name, size_t size)
 	if (fstat(fd, &st))
 		fail("fstat");
 	if (ftruncate(fd, size))
-		fail("grow: %s", strerror(errno));
+		fail("ftruncate: %s", strerror(errno));
 	if (pread(fd, &c, 1, size - 1) != 1 || c)
 		fail("the new tail is not zero");
 	if (pwrite(fd, "x", 1, size - 1) != 1)
@@ -615,6 +617,26 @@ static int is(const char *c, int n, const char *name, int nargs)
 	return 1;
 }
 
+static void add_seals(const char *name, int seals)
+{
+	if (fcntl(get(name), F_ADD_SEALS, seals))
+		fail("F_ADD_SEALS: %s", strerror(errno));
+}
+
+static void seek(const char *name, off_t pos)
+{
+	if (lseek(get(name), pos, SEEK_SET) < 0)
+		fail("lseek: %s", strerror(errno));
+}
+
+static void finish(const char *s)
+{
+	int err = luo_finish(get(s));
+
+	if (err)
+		fail("FINISH: %s", strerror(-err));
+}
+
 static void dispatch(const char *c, char **f, int n)
 {
 #define IS(name, nargs) is(c, n, name, nargs)
@@ -624,13 +646,11 @@ static void dispatch(const char *c, char **f, int n)
 		session(f[0], 1);
 	else if (IS("new", 4))
 		new_memfd(f[0], num(f[1]), num(f[2]), f[3]);
-	else if (IS("seal", 2)) {
-		if (fcntl(get(f[0]), F_ADD_SEALS, (int)num(f[1])))
-			fail("F_ADD_SEALS: %s", strerror(errno));
-	} else if (IS("seek", 2)) {
-		if (lseek(get(f[0]), num(f[1]), SEEK_SET) < 0)
-			fail("lseek: %s", strerror(errno));
-	} else if (IS("preserve", 3))
+	else if (IS("seal", 2))
+		add_seals(f[0], num(f[1]));
+	else if (IS("seek", 2))
+		seek(f[0], num(f[1]));
+	else if (IS("preserve", 3))
 		preserve(f[0], num(f[1]), get(f[2]));
 	else if (IS("preserve-fail", 4))
 		preserve_fail(f[0], num(f[1]), f[2], parse_errno(f[3]));
@@ -654,12 +674,9 @@ static void dispatch(const char *c, char **f, int n)
 		retrieved(f[0], num(f[1]), f[2]);
 	else if (IS("check-writer", 5))
 		check_writer(f[0], num(f[1]), f[2], num(f[3]), num(f[4]));
-	else if (IS("finish", 1)) {
-		int err = luo_finish(get(f[0]));
-
-		if (err)
-			fail("FINISH: %s", strerror(-err));
-	} else if (IS("close", 1) || IS("drop", 1))
+	else if (IS("finish", 1))
+		finish(f[0]);
+	else if (IS("close", 1) || IS("drop", 1))
 		drop(f[0]);
 	else if (IS("grow", 2))
 		grow(f[0], num(f[1]));
@@ -700,11 +717,18 @@ int main(int argc, char **argv)
 	signal(SIGCHLD, SIG_IGN);
 	while ((opt = getopt(argc, argv, "k:i:c:")) != -1) {
 		switch (opt) {
-		case 'k': kernel = optarg; break;
-		case 'i': initrd = optarg; break;
-		case 'c': cmdline = optarg; break;
+		case 'k':
+			kernel = optarg;
+			break;
+		case 'i':
+			initrd = optarg;
+			break;
+		case 'c':
+			cmdline = optarg;
+			break;
 		default:
-			fprintf(stderr, "usage: memfd_agent [-k KERNEL] [-i INITRD] [-c CMDLINE] COMMAND...\n");
+			fprintf(stderr,
+				"usage: memfd_agent [-k KERNEL] [-i INITRD] [-c CMDLINE] COMMAND...\n");
 			return 2;
 		}
 	}

@@ -2,7 +2,8 @@
 # memfd preservation across one live update, driven by memfd_agent:
 # random contents in memfds of 0 bytes, one page, an odd size and
 # 256 MiB, a sparse memfd with holes, seals and a file position, checked
-# page by page in the next kernel.  While preserved, size and layout are
+# page by page in the next kernel; a seal added after preservation and a
+# position moved after it are handed over too.  While preserved, size and layout are
 # frozen (EPERM) but writes inside the file and through mappings work; an
 # unpreserved memfd is thawed; linked tmpfs files are refused (ENOENT); a
 # memfd never retrieved is freed at FINISH.  After FINISH a retrieved
@@ -34,13 +35,13 @@ stage1() {
 		preserve:s:1:empty preserve:s:2:page preserve:s:3:odd \
 		preserve:s:4:big preserve:s:5:sparse preserve:s:6:lost \
 		preserve:gone:1:undo frozen:odd frozen:empty frozen:undo \
-		close:gone thawed:undo seek:odd:1000
+		close:gone thawed:undo seek:odd:1000 seal:odd:2
 }
 
 stage2() {
 	memfd_agent retrieve:s \
 		check:s:5:sparse:$SPARSE:5:sparse:4097:$SEALS \
-		check:s:1:empty:0:1:full:0:0 check:s:3:odd:$ODD:3:full:1000:0 \
+		check:s:1:empty:0:1:full:0:0 check:s:3:odd:$ODD:3:full:1000:2 \
 		check:s:4:big:$BIG:4:full:0:0 check:s:2:page:4096:2:full:0:0 \
 		finish:s grow:page:$((1 << 20)) grow:odd:$((3 << 20)) \
 		drop:big close:s
