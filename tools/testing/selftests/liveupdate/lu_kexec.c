@@ -28,38 +28,26 @@ static void mark(const char *mark)
 
 int main(int argc, char **argv)
 {
-	const char *kernel = NULL, *initrd = NULL, *cmdline = "", *marker = NULL;
-	int opt, exec = 0;
+	struct lu_kexec_args next = { .cmdline = "" };
+	const char *marker = NULL;
+	int opt, exec = 0, bad = 0;
 
 	while ((opt = getopt(argc, argv, "k:i:c:m:e")) != -1) {
-		switch (opt) {
-		case 'k':
-			kernel = optarg;
-			break;
-		case 'i':
-			initrd = optarg;
-			break;
-		case 'c':
-			cmdline = optarg;
-			break;
-		case 'm':
+		if (lu_kexec_getopt(opt, optarg, &next))
+			continue;
+		if (opt == 'm')
 			marker = optarg;
-			break;
-		case 'e':
+		else if (opt == 'e')
 			exec = 1;
-			break;
-		default:
-			kernel = NULL;
-			optind = argc;
-			break;
-		}
+		else
+			bad = 1;
 	}
-	if (!kernel) {
+	if (bad || !next.kernel) {
 		fprintf(stderr,
 			"usage: lu_kexec -k KERNEL [-i INITRD] [-c CMDLINE] [-m MARK] [-e]\n");
 		return 2;
 	}
-	if (lu_kexec_load(kernel, initrd, cmdline))
+	if (lu_kexec_load(next.kernel, next.initrd, next.cmdline))
 		return 1;
 	if (exec && marker)
 		mark(marker);

@@ -7,6 +7,14 @@
 #ifndef LU_KEXEC_H
 #define LU_KEXEC_H
 
+/* The next kernel, as given on the command line with -k, -i and -c. */
+struct lu_kexec_args {
+	const char *kernel;
+	const char *initrd;
+	const char *cmdline;
+};
+
+int lu_kexec_getopt(int opt, const char *arg, struct lu_kexec_args *args);
 int lu_kexec_load(const char *kernel, const char *initrd, const char *cmdline);
 int lu_kexec_reboot(void);
 

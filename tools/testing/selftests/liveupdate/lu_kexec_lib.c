@@ -11,6 +11,27 @@
 #include "lu_kexec.h"
 
 /*
+ * lu_kexec_getopt() - take option OPT of getopt(3), with its argument ARG,
+ * into ARGS if it is -k KERNEL, -i INITRD or -c CMDLINE.  Returns 1 if it
+ * was one of them, 0 otherwise.
+ */
+int lu_kexec_getopt(int opt, const char *arg, struct lu_kexec_args *args)
+{
+	switch (opt) {
+	case 'k':
+		args->kernel = arg;
+		return 1;
+	case 'i':
+		args->initrd = arg;
+		return 1;
+	case 'c':
+		args->cmdline = arg;
+		return 1;
+	}
+	return 0;
+}
+
+/*
  * lu_kexec_load() - load KERNEL (and INITRD, if not NULL) for the next
  * kexec with CMDLINE.  Returns 0 or -errno, after printing what failed.
  */

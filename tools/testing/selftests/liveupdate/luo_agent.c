@@ -60,7 +60,7 @@ struct agent_session {
 
 static struct agent_session *sessions;
 static size_t nr_sessions, cap_sessions;
-static const char *kernel, *initrd, *cmdline = "";
+static struct lu_kexec_args next = { .cmdline = "" };
 static int dev = -1, loaded, nr_results;
 static const char *current;
 
@@ -220,9 +220,9 @@ static void kexec_load_once(void)
 {
 	if (loaded)
 		return;
-	if (!kernel)
+	if (!next.kernel)
 		fail("no kernel given (-k)");
-	if (lu_kexec_load(kernel, initrd, cmdline))
+	if (lu_kexec_load(next.kernel, next.initrd, next.cmdline))
 		fail("kexec_file_load failed");
 	loaded = 1;
 }
@@ -545,17 +545,7 @@ int main(int argc, char **argv)
 	int opt, i;
 
 	while ((opt = getopt(argc, argv, "k:i:c:")) != -1) {
-		switch (opt) {
-		case 'k':
-			kernel = optarg;
-			break;
-		case 'i':
-			initrd = optarg;
-			break;
-		case 'c':
-			cmdline = optarg;
-			break;
-		default:
+		if (!lu_kexec_getopt(opt, optarg, &next)) {
 			fprintf(stderr,
 				"usage: luo_agent [-k KERNEL] [-i INITRD] [-c CMDLINE] COMMAND...\n");
 			return 2;

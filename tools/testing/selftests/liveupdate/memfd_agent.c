@@ -80,7 +80,7 @@ struct obj {
 
 static struct obj objs[MAX_OBJS * 2];
 static int nr_objs;
-static const char *kernel, *initrd, *cmdline = "";
+static struct lu_kexec_args next = { .cmdline = "" };
 static int dev = -1, nr_results;
 static const char *current;
 
@@ -576,9 +576,9 @@ static void do_kexec(void)
 {
 	int err;
 
-	if (!kernel)
+	if (!next.kernel)
 		fail("no kernel given (-k)");
-	if (lu_kexec_load(kernel, initrd, cmdline))
+	if (lu_kexec_load(next.kernel, next.initrd, next.cmdline))
 		fail("kexec_file_load failed");
 	printf("# memfd_agent: reboot(LINUX_REBOOT_CMD_KEXEC)\n");
 	print_time("reboot");
@@ -716,17 +716,7 @@ int main(int argc, char **argv)
 
 	signal(SIGCHLD, SIG_IGN);
 	while ((opt = getopt(argc, argv, "k:i:c:")) != -1) {
-		switch (opt) {
-		case 'k':
-			kernel = optarg;
-			break;
-		case 'i':
-			initrd = optarg;
-			break;
-		case 'c':
-			cmdline = optarg;
-			break;
-		default:
+		if (!lu_kexec_getopt(opt, optarg, &next)) {
 			fprintf(stderr,
 				"usage: memfd_agent [-k KERNEL] [-i INITRD] [-c CMDLINE] COMMAND...\n");
 			return 2;
