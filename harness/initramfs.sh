@@ -37,6 +37,25 @@ build_progs() {
 	done
 }
 
+# The example agent of the userspace API documentation, built from the
+# first C code block after its "Example" heading, so that the example is
+# run by a test (doc_example) and cannot rot.
+DOC_EXAMPLE=Documentation/userspace-api/liveupdate.rst
+build_doc_example() {
+	local rst=$TOP/$DOC_EXAMPLE p=$PROGS/luo_doc_agent c=$PROGS/.luo_doc_agent.c
+	[ -f "$rst" ] || return 0
+	[ -f "$p" ] && [ "$p" -nt "$rst" ] && return 0
+	awk '
+		/^Example$/ { ex = 1 }
+		ex && /^\.\. code-block:: c$/ { code = 1; next }
+		code && /^[^\t]/ && NF { exit }
+		code { sub(/^\t/, ""); print }
+	' "$rst" > "$c"
+	grep -q 'int main' "$c" || die "no C example found in $DOC_EXAMPLE"
+	gcc -static -O2 -Wall -Werror -I"$OBJ/usr/include" -x c -o "$p" "$c" ||
+		die "the example of $DOC_EXAMPLE does not build"
+}
+
 # The dynamic libraries a binary needs, as paths on this machine.
 libs_of() {
 	ldd "$1" | awk '/=> \// {print $3} /^[[:space:]]*\/lib/ {print $1}'
@@ -69,6 +88,7 @@ write_list() {
 }
 
 build_progs
+build_doc_example
 mkdir -p "$OUT"
 write_list > "$OUT/inner.list"
 "$GEN" "$OUT/inner.list" > "$OUT/inner.cpio"
