@@ -21,15 +21,6 @@ KMAKE=(make -C "$TREE" O="$OBJ" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc"
        KBUILD_BUILD_USER=lu KBUILD_BUILD_HOST=vm
        KBUILD_BUILD_TIMESTAMP="Thu Jan  1 00:00:00 UTC 2026")
 
-# Print "CONFIG_X=value" or "CONFIG_X=n" for each option the fragments ask
-# for, the last fragment winning.
-requested() {
-	sed -n -e 's/^\(CONFIG_[A-Za-z0-9_]*\)=\(.*\)/\1=\2/p' \
-	       -e 's/^# \(CONFIG_[A-Za-z0-9_]*\) is not set/\1=n/p' "${FRAGS[@]}" |
-		awk -F= '{v[$1]=$0; if (!($1 in o)) o[$1]=n++} END {for (k in o) print o[k], v[k]}' |
-		sort -n | cut -d' ' -f2-
-}
-
 verify_config() {
 	local line opt val bad=()
 	while read -r line; do
@@ -39,7 +30,7 @@ verify_config() {
 		else
 			grep -qxF "$line" "$OBJ/.config" || bad+=("$opt (want $val, got $(grep "^$opt=" "$OBJ/.config" | cut -d= -f2- || true))")
 		fi
-	done < <(requested)
+	done < <(requested_options "${FRAGS[@]}")
 	if [ ${#bad[@]} -gt 0 ]; then
 		printf '  %s\n' "${bad[@]}" >&2
 		die "kernel leg $LEG: ${#bad[@]} requested option(s) not set after olddefconfig"

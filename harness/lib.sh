@@ -16,6 +16,16 @@ JOBS=${JOBS:-$(( $(nproc) + 1 ))}
 die()  { echo "error: $*" >&2; exit 1; }
 info() { echo "==> $*" >&2; }
 
+# requested_options FRAGMENT...: "CONFIG_X=value" or "CONFIG_X=n" for each
+# option the config fragments ask for, in order, the last fragment winning
+# (as merge_config.sh does).
+requested_options() {
+	sed -n -e 's/^\(CONFIG_[A-Za-z0-9_]*\)=\(.*\)/\1=\2/p' \
+	       -e 's/^# \(CONFIG_[A-Za-z0-9_]*\) is not set/\1=n/p' "$@" |
+		awk -F= '{v[$1]=$0; if (!($1 in o)) o[$1]=n++} END {for (k in o) print o[k], v[k]}' |
+		sort -n | cut -d' ' -f2-
+}
+
 # obj_dir LEG / image LEG: where a kernel leg is built and where its image goes.
 obj_dir() { echo "$BUILD/obj-${1:-default}"; }
 image() {

@@ -123,15 +123,6 @@ commit_stanza() {
 	git_ commit -q -F "$msg"
 }
 
-# Options the fragments ask for, "CONFIG_X=value" or "CONFIG_X=n", the
-# last fragment winning (as in build.sh).
-requested() {
-	sed -n -e 's/^\(CONFIG_[A-Za-z0-9_]*\)=\(.*\)/\1=\2/p' \
-	       -e 's/^# \(CONFIG_[A-Za-z0-9_]*\) is not set/\1=n/p' "$@" |
-		awk -F= '{v[$1]=$0; if (!($1 in o)) o[$1]=n++} END {for (k in o) print o[k], v[k]}' |
-		sort -n | cut -d' ' -f2-
-}
-
 # build_leg K LEG: configure and build the tree for stanza K; prints a
 # short result, fails on a build error or an option that is not as asked.
 build_leg() {
@@ -171,7 +162,7 @@ build_leg() {
 			grep -qxF "$line" "$obj/.config" ||
 				bad+=("$opt (want $val, got $(grep "^$opt=" "$obj/.config" | cut -d= -f2- || echo n))")
 		fi
-	done < <(requested "${frags[@]}")
+	done < <(requested_options "${frags[@]}")
 	if [ ${#bad[@]} -gt 0 ]; then
 		printf '  %s\n' "${bad[@]}" >&2
 		return 1

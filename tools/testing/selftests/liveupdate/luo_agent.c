@@ -49,9 +49,9 @@
 
 #include "lu_kexec.h"
 #include "luo_util.h"
+#include "lu_tap.h"
 
 #define MAX_FIELDS	6
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 struct agent_session {
 	char name[LIVEUPDATE_SESSION_NAME_LENGTH];
@@ -61,57 +61,14 @@ struct agent_session {
 static struct agent_session *sessions;
 static size_t nr_sessions, cap_sessions;
 static struct lu_kexec_args next = { .cmdline = "" };
-static int dev = -1, loaded, nr_results;
-static const char *current;
-
-static void result(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d - agent: %s", ok ? "" : "not ", ++nr_results, current);
-	if (fmt) {
-		printf(": ");
-		va_start(ap, fmt);
-		vprintf(fmt, ap);
-		va_end(ap);
-	}
-	printf("\n");
-	fflush(stdout);
-}
-
-/* Report a failure of the current command and stop. */
-#define fail(...) do { result(0, __VA_ARGS__); exit(1); } while (0)
-
-static const struct { const char *name; int value; } errnos[] = {
-	{ "EPERM", EPERM }, { "ENOENT", ENOENT }, { "EIO", EIO },
-	{ "EBADF", EBADF }, { "EAGAIN", EAGAIN }, { "ENOMEM", ENOMEM },
-	{ "EBUSY", EBUSY }, { "EEXIST", EEXIST }, { "EINVAL", EINVAL },
-	{ "EDOM", EDOM }, { "E2BIG", E2BIG }, { "ENODEV", ENODEV },
-	{ "ENOTTY", ENOTTY },
-};
-
-static int parse_errno(const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(errnos); i++) {
-		if (!strcmp(s, errnos[i].name))
-			return errnos[i].value;
-	}
-	return atoi(s);
-}
-
-static unsigned long parse_num(const char *s)
-{
-	return strtoull(s, NULL, 0);
-}
+static int dev = -1, loaded;
 
 static int device(void)
 {
 	if (dev < 0) {
 		dev = luo_open_device();
 		if (dev < 0)
-			fail("open %s: %s", LUO_DEVICE, strerror(-dev));
+			lu_fail("open %s: %s", LUO_DEVICE, strerror(-dev));
 	}
 	return dev;
 }
@@ -132,7 +89,7 @@ static int session_fd(const char *name)
 	struct agent_session *s = find_session(name);
 
 	if (!s)
-		fail("agent holds no session %s", name);
+		lu_fail("agent holds no session %s", name);
 	return s->fd;
 }
 
@@ -142,7 +99,7 @@ static void add_session(const char *name, int fd)
 		cap_sessions = cap_sessions ? cap_sessions * 2 : 64;
 		sessions = realloc(sessions, cap_sessions * sizeof(*sessions));
 		if (!sessions)
-			fail("out of memory");
+			lu_fail("out of memory");
 	}
 	snprintf(sessions[nr_sessions].name, sizeof(sessions[0].name), "%s", name);
 	sessions[nr_sessions++].fd = fd;
@@ -153,7 +110,7 @@ static void close_session(const char *name)
 	struct agent_session *s = find_session(name);
 
 	if (!s)
-		fail("agent holds no session %s", name);
+		lu_fail("agent holds no session %s", name);
 	close(s->fd);
 	*s = sessions[--nr_sessions];
 }
@@ -161,8 +118,8 @@ static void close_session(const char *name)
 static void expect_err(const char *what, int got, int want)
 {
 	if (got != -want)
-		fail("%s: got %s, expected %s", what,
-		     got < 0 ? strerror(-got) : "success", strerror(want));
+		lu_fail("%s: got %s, expected %s", what,
+			got < 0 ? strerror(-got) : "success", strerror(want));
 }
 
 static void create(const char *name)
@@ -170,7 +127,7 @@ static void create(const char *name)
 	int fd = luo_create_session(device(), name);
 
 	if (fd < 0)
-		fail("CREATE_SESSION %s: %s", name, strerror(-fd));
+		lu_fail("CREATE_SESSION %s: %s", name, strerror(-fd));
 	add_session(name, fd);
 }
 
@@ -182,7 +139,7 @@ static void create_many(const char *prefix, unsigned long n)
 
 	err = luo_raise_nofile(n + nr_sessions + 64);
 	if (err)
-		fail("RLIMIT_NOFILE: %s", strerror(-err));
+		lu_fail("RLIMIT_NOFILE: %s", strerror(-err));
 	for (i = 0; i < n; i++) {
 		snprintf(name, sizeof(name), "%s-%lu", prefix, i);
 		create(name);
@@ -196,12 +153,12 @@ static void preserve(const char *name, uint64_t token, const char *data,
 
 	fd = luo_test_file(data);
 	if (fd < 0)
-		fail("test file: %s", strerror(-fd));
+		lu_fail("test file: %s", strerror(-fd));
 	err = luo_preserve_fd(session_fd(name), fd, token);
 	if (err)
-		fail("PRESERVE_FD: %s", strerror(-err));
+		lu_fail("PRESERVE_FD: %s", strerror(-err));
 	if (later && write(fd, later, strlen(later)) != (ssize_t)strlen(later))
-		fail("write: %s", strerror(errno));
+		lu_fail("write: %s", strerror(errno));
 	close(fd);
 }
 
@@ -221,9 +178,9 @@ static void kexec_load_once(void)
 	if (loaded)
 		return;
 	if (!next.kernel)
-		fail("no kernel given (-k)");
+		lu_fail("no kernel given (-k)");
 	if (lu_kexec_load(next.kernel, next.initrd, next.cmdline))
-		fail("kexec_file_load failed");
+		lu_fail("kexec_file_load failed");
 	loaded = 1;
 }
 
@@ -237,7 +194,7 @@ static void do_kexec(int want)
 	fflush(stdout);
 	err = lu_kexec_reboot();
 	if (!want)
-		fail("reboot returned: %s", strerror(-err));
+		lu_fail("reboot returned: %s", strerror(-err));
 	expect_err("reboot", err, want);
 }
 
@@ -246,7 +203,7 @@ static void retrieve(const char *name)
 	int fd = luo_retrieve_session(device(), name);
 
 	if (fd < 0)
-		fail("RETRIEVE_SESSION %s: %s", name, strerror(-fd));
+		lu_fail("RETRIEVE_SESSION %s: %s", name, strerror(-fd));
 	add_session(name, fd);
 }
 
@@ -257,15 +214,15 @@ static void check_file(int session, uint64_t token, const char *data)
 
 	fd = luo_retrieve_fd(session, token);
 	if (fd < 0)
-		fail("RETRIEVE_FD %#llx: %s", (unsigned long long)token, strerror(-fd));
+		lu_fail("RETRIEVE_FD %#llx: %s", (unsigned long long)token, strerror(-fd));
 	if (luo_is_cloexec(fd) != 1)
-		fail("retrieved fd is not close-on-exec");
+		lu_fail("retrieved fd is not close-on-exec");
 	err = luo_read_payload(fd, buf, sizeof(buf));
 	if (err)
-		fail("read: %s", strerror(-err));
+		lu_fail("read: %s", strerror(-err));
 	if (strcmp(buf, data))
-		fail("token %#llx holds \"%s\", expected \"%s\"",
-		     (unsigned long long)token, buf, data);
+		lu_fail("token %#llx holds \"%s\", expected \"%s\"",
+			(unsigned long long)token, buf, data);
 	close(fd);
 }
 
@@ -287,7 +244,7 @@ static void finish(const char *name)
 	int err = luo_finish(session_fd(name));
 
 	if (err)
-		fail("FINISH %s: %s", name, strerror(-err));
+		lu_fail("FINISH %s: %s", name, strerror(-err));
 }
 
 static void retrieve_many(const char *prefix, unsigned long n)
@@ -332,19 +289,19 @@ static void api_in_shared_file(int s, uint64_t token, const char *data)
 	ssize_t n;
 
 	if (luo_ioctl(s, LIVEUPDATE_SESSION_RETRIEVE_FD, &big))
-		fail("RETRIEVE_FD with a zero tail: %s", strerror(errno));
+		lu_fail("RETRIEVE_FD with a zero tail: %s", strerror(errno));
 	fd1 = big.arg.fd;
 	fd2 = luo_retrieve_fd(s, token);
 	if (fd2 < 0)
-		fail("second RETRIEVE_FD: %s", strerror(-fd2));
+		lu_fail("second RETRIEVE_FD: %s", strerror(-fd2));
 	if (read(fd1, buf, 1) != 1)
-		fail("read");
+		lu_fail("read");
 	n = read(fd2, buf, sizeof(buf) - 1);
 	if (n != (ssize_t)strlen(data) - 1)
-		fail("the two fds do not share the file offset (%zd)", n);
+		lu_fail("the two fds do not share the file offset (%zd)", n);
 	close(fd2);
 	if (luo_read_payload(fd1, buf, sizeof(buf)) || strcmp(buf, data))
-		fail("payload \"%s\", expected \"%s\"", buf, data);
+		lu_fail("payload \"%s\", expected \"%s\"", buf, data);
 	/* Kept for after FINISH. */
 	dup2(fd1, 1000);
 	close(fd1);
@@ -362,12 +319,12 @@ static void api_in_finish(int s, uint64_t token, const char *data)
 		   luo_ioctl(s, LIVEUPDATE_SESSION_FINISH, &big), EINVAL);
 	big.arg.reserved = 0;
 	if (luo_ioctl(s, LIVEUPDATE_SESSION_FINISH, &big))
-		fail("FINISH with a zero tail: %s", strerror(errno));
+		lu_fail("FINISH with a zero tail: %s", strerror(errno));
 	if (luo_finish(s))
-		fail("second FINISH: %s", strerror(errno));
+		lu_fail("second FINISH: %s", strerror(errno));
 	expect_err("RETRIEVE_FD after FINISH", luo_retrieve_fd(s, token), ENOENT);
 	if (luo_read_payload(1000, buf, sizeof(buf)) || strcmp(buf, data))
-		fail("retrieved file lost its data at FINISH");
+		lu_fail("retrieved file lost its data at FINISH");
 	close(1000);
 }
 
@@ -378,14 +335,14 @@ static void api_in(const char *name, uint64_t token, const char *data)
 
 	fd = luo_test_file("x");
 	if (fd < 0)
-		fail("test file: %s", strerror(-fd));
+		lu_fail("test file: %s", strerror(-fd));
 	expect_err("PRESERVE_FD on a retrieved session",
 		   luo_preserve_fd(s, fd, 777), EINVAL);
 	close(fd);
 	expect_err("RETRIEVE_SESSION of an open session",
 		   luo_retrieve_session(device(), name), EINVAL);
 	if (luo_get_name(s, got) || strcmp(got, name))
-		fail("GET_NAME");
+		lu_fail("GET_NAME");
 	api_in_retrieve_fd(s, token);
 	api_in_shared_file(s, token, data);
 	api_in_finish(s, token, data);
@@ -399,7 +356,7 @@ static void write_file(const char *path, const char *value)
 	int err = luo_write_file(path, value);
 
 	if (err)
-		fail("%s", strerror(-err));
+		lu_fail("%s", strerror(-err));
 }
 
 enum cmd {
@@ -442,16 +399,16 @@ static void dispatch(enum cmd c, char **f)
 		create(f[0]);
 		break;
 	case C_CREATE_MANY:
-		create_many(f[0], parse_num(f[1]));
+		create_many(f[0], lu_parse_num(f[1]));
 		break;
 	case C_PRESERVE:
-		preserve(f[0], parse_num(f[1]), f[2], NULL);
+		preserve(f[0], lu_parse_num(f[1]), f[2], NULL);
 		break;
 	case C_PRESERVE_LATE:
-		preserve(f[0], parse_num(f[1]), f[2], f[3]);
+		preserve(f[0], lu_parse_num(f[1]), f[2], f[3]);
 		break;
 	case C_PRESERVE_MANY:
-		preserve_many(f[0], parse_num(f[1]));
+		preserve_many(f[0], lu_parse_num(f[1]));
 		break;
 	case C_CLOSE:
 		close_session(f[0]);
@@ -461,54 +418,54 @@ static void dispatch(enum cmd c, char **f)
 		dev = -1;
 		break;
 	case C_OPEN_FAIL:
-		expect_err("open", luo_open_device(), parse_errno(f[0]));
+		expect_err("open", luo_open_device(), lu_parse_errno(f[0]));
 		break;
 	case C_WRITE:
 		write_file(f[0], f[1]);
 		break;
 	case C_EXPECT_LINE:
 		if (luo_file_has_line(f[0], f[1]) != 1)
-			fail("no such line in %s", f[0]);
+			lu_fail("no such line in %s", f[0]);
 		break;
 	case C_KEXEC:
 		do_kexec(0);
 		break;
 	case C_KEXEC_FAIL:
-		do_kexec(parse_errno(f[0]));
+		do_kexec(lu_parse_errno(f[0]));
 		break;
 	case C_RETRIEVE:
 		retrieve(f[0]);
 		break;
 	case C_RETRIEVE_FAIL:
 		expect_err("RETRIEVE_SESSION", luo_retrieve_session(device(), f[0]),
-			   parse_errno(f[1]));
+			   lu_parse_errno(f[1]));
 		break;
 	case C_CHECK:
-		check_file(session_fd(f[0]), parse_num(f[1]), f[2]);
+		check_file(session_fd(f[0]), lu_parse_num(f[1]), f[2]);
 		break;
 	case C_CHECK_FAIL:
-		expect_err("RETRIEVE_FD", luo_retrieve_fd(session_fd(f[0]), parse_num(f[1])),
-			   parse_errno(f[2]));
+		expect_err("RETRIEVE_FD", luo_retrieve_fd(session_fd(f[0]), lu_parse_num(f[1])),
+			   lu_parse_errno(f[2]));
 		break;
 	case C_CHECK_MANY:
-		check_many(f[0], parse_num(f[1]));
+		check_many(f[0], lu_parse_num(f[1]));
 		break;
 	case C_FINISH:
 		finish(f[0]);
 		break;
 	case C_FINISH_FAIL:
-		expect_err("FINISH", luo_finish(session_fd(f[0])), parse_errno(f[1]));
+		expect_err("FINISH", luo_finish(session_fd(f[0])), lu_parse_errno(f[1]));
 		break;
 	case C_RETRIEVE_MANY:
-		retrieve_many(f[0], parse_num(f[1]));
+		retrieve_many(f[0], lu_parse_num(f[1]));
 		break;
 	case C_API_IN:
-		api_in(f[0], parse_num(f[1]), f[2]);
+		api_in(f[0], lu_parse_num(f[1]), f[2]);
 		break;
 	case C_SH:
 		fflush(stdout);
 		if (system(f[0]))
-			fail("command failed");
+			lu_fail("command failed");
 		break;
 	}
 }
@@ -527,7 +484,7 @@ static void run(char *s)
 			break;
 	}
 	if (i == ARRAY_SIZE(cmds))
-		fail("unknown command");
+		lu_fail("unknown command");
 	for (s = colon; s && n < cmds[i].nargs; n++) {
 		f[n] = s + 1;
 		s = n + 1 < cmds[i].nargs ? strchr(f[n], ':') : NULL;
@@ -535,7 +492,7 @@ static void run(char *s)
 			*s = '\0';
 	}
 	if (n != cmds[i].nargs)
-		fail("needs %d field(s)", cmds[i].nargs);
+		lu_fail("needs %d field(s)", cmds[i].nargs);
 	dispatch(i, f);
 }
 
@@ -552,12 +509,12 @@ int main(int argc, char **argv)
 		}
 	}
 	for (i = optind; i < argc; i++) {
-		current = argv[i];
+		lu_tap_cmd = argv[i];
 		copy = strdup(argv[i]);
 		if (!copy)
-			fail("out of memory");
+			lu_fail("out of memory");
 		run(copy);
-		result(1, NULL);
+		lu_result(1, NULL);
 		free(copy);
 	}
 	return 0;

@@ -67,6 +67,7 @@
 
 #include "lu_kexec.h"
 #include "luo_util.h"
+#include "lu_tap.h"
 
 #define MAX_FIELDS	8
 #define PAGE		4096UL
@@ -81,45 +82,7 @@ struct obj {
 static struct obj objs[MAX_OBJS * 2];
 static int nr_objs;
 static struct lu_kexec_args next = { .cmdline = "" };
-static int dev = -1, nr_results;
-static const char *current;
-
-static void result(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d - memfd_agent: %s", ok ? "" : "not ", ++nr_results, current);
-	if (fmt) {
-		printf(": ");
-		va_start(ap, fmt);
-		vprintf(fmt, ap);
-		va_end(ap);
-	}
-	printf("\n");
-	fflush(stdout);
-}
-
-#define fail(...) do { result(0, __VA_ARGS__); exit(1); } while (0)
-
-static int parse_errno(const char *s)
-{
-	static const struct { const char *name; int value; } errnos[] = {
-		{ "EPERM", EPERM }, { "ENOENT", ENOENT }, { "EINVAL", EINVAL },
-		{ "ENOMEM", ENOMEM }, { "EBUSY", EBUSY }, { "EFBIG", EFBIG },
-		{ "EOPNOTSUPP", EOPNOTSUPP },
-	};
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(errnos); i++)
-		if (!strcmp(s, errnos[i].name))
-			return errnos[i].value;
-	return atoi(s);
-}
-
-static unsigned long num(const char *s)
-{
-	return strtoull(s, NULL, 0);
-}
+static int dev = -1;
 
 static int find(const char *name)
 {
@@ -136,7 +99,7 @@ static int get(const char *name)
 	int i = find(name);
 
 	if (i < 0)
-		fail("no object %s", name);
+		lu_fail("no object %s", name);
 	return objs[i].fd;
 }
 
@@ -146,7 +109,7 @@ static void put(const char *name, int fd)
 
 	if (i < 0) {
 		if (nr_objs == MAX_OBJS * 2)
-			fail("too many objects");
+			lu_fail("too many objects");
 		i = nr_objs++;
 		snprintf(objs[i].name, sizeof(objs[i].name), "%s", name);
 	}
@@ -158,7 +121,7 @@ static void drop(const char *name)
 	int i = find(name);
 
 	if (i < 0)
-		fail("no object %s", name);
+		lu_fail("no object %s", name);
 	close(objs[i].fd);
 	objs[i] = objs[--nr_objs];
 }
@@ -168,7 +131,7 @@ static int device(void)
 	if (dev < 0) {
 		dev = luo_open_device();
 		if (dev < 0)
-			fail("open %s: %s", LUO_DEVICE, strerror(-dev));
+			lu_fail("open %s: %s", LUO_DEVICE, strerror(-dev));
 	}
 	return dev;
 }
@@ -195,10 +158,10 @@ static void *map(int fd, size_t size, int prot)
 
 	p = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
-		fail("mmap: %s", strerror(errno));
+		lu_fail("mmap: %s", strerror(errno));
 	a = (char *)(((uintptr_t)p + HUGE - 1) & ~(HUGE - 1));
 	if (mmap(a, size, prot, MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED)
-		fail("mmap memfd: %s", strerror(errno));
+		lu_fail("mmap memfd: %s", strerror(errno));
 	if (a > p)
 		munmap(p, a - p);
 	munmap(a + size, p + len - (a + size));
@@ -248,9 +211,9 @@ static void verify(int fd, size_t size, uint64_t seed, const char *mode)
 			if (w * 8 >= size - pg * PAGE)
 				break;
 			if (m[pg * 512 + w] != want)
-				fail("page %lu word %lu: %#llx, expected %#llx", pg, w,
-				     (unsigned long long)m[pg * 512 + w],
-				     (unsigned long long)want);
+				lu_fail("page %lu word %lu: %#llx, expected %#llx", pg, w,
+					(unsigned long long)m[pg * 512 + w],
+					(unsigned long long)want);
 		}
 	}
 	munmap(m, size);
@@ -261,9 +224,9 @@ static void new_memfd(const char *name, size_t size, uint64_t seed, const char *
 	int fd = memfd_create(name, MFD_ALLOW_SEALING);
 
 	if (fd < 0)
-		fail("memfd_create: %s", strerror(errno));
+		lu_fail("memfd_create: %s", strerror(errno));
 	if (ftruncate(fd, size))
-		fail("ftruncate: %s", strerror(errno));
+		lu_fail("ftruncate: %s", strerror(errno));
 	fill(fd, size, seed, mode);
 	put(name, fd);
 }
@@ -273,7 +236,7 @@ static void preserve(const char *s, uint64_t token, int fd)
 	int err = luo_preserve_fd(get(s), fd, token);
 
 	if (err)
-		fail("PRESERVE_FD: %s", strerror(-err));
+		lu_fail("PRESERVE_FD: %s", strerror(-err));
 }
 
 static void preserve_fail(const char *s, uint64_t token, const char *path, int want)
@@ -281,18 +244,18 @@ static void preserve_fail(const char *s, uint64_t token, const char *path, int w
 	int fd = open(path, O_RDWR | O_CREAT, 0600), err;
 
 	if (fd < 0)
-		fail("open %s: %s", path, strerror(errno));
+		lu_fail("open %s: %s", path, strerror(errno));
 	err = luo_preserve_fd(get(s), fd, token);
 	if (err != -want)
-		fail("PRESERVE_FD: %s, expected %s", err ? strerror(-err) : "success",
-		     strerror(want));
+		lu_fail("PRESERVE_FD: %s, expected %s", err ? strerror(-err) : "success",
+			strerror(want));
 	close(fd);
 }
 
 static void expect_eperm(const char *what, int ret)
 {
 	if (ret == 0 || errno != EPERM)
-		fail("%s: %s, expected EPERM", what, ret ? strerror(errno) : "success");
+		lu_fail("%s: %s, expected EPERM", what, ret ? strerror(errno) : "success");
 }
 
 static void frozen(const char *name)
@@ -303,7 +266,7 @@ static void frozen(const char *name)
 	char c = 0;
 
 	if (fstat(fd, &st))
-		fail("fstat");
+		lu_fail("fstat");
 	expect_eperm("grow", ftruncate(fd, st.st_size + PAGE));
 	if (st.st_size)
 		expect_eperm("shrink", ftruncate(fd, st.st_size - 1));
@@ -317,7 +280,7 @@ static void frozen(const char *name)
 		return;
 	/* Same bytes back: inside the file, through write and mmap. */
 	if (pread(fd, &c, 1, 0) != 1 || pwrite(fd, &c, 1, 0) != 1)
-		fail("write inside the file: %s", strerror(errno));
+		lu_fail("write inside the file: %s", strerror(errno));
 	m = map(fd, PAGE, PROT_READ | PROT_WRITE);
 	v = m[0];
 	m[0] = ~v;
@@ -331,9 +294,9 @@ static void thawed(const char *name)
 	struct stat st;
 
 	if (fstat(fd, &st))
-		fail("fstat");
+		lu_fail("fstat");
 	if (ftruncate(fd, st.st_size + PAGE) || ftruncate(fd, st.st_size))
-		fail("resize: %s", strerror(errno));
+		lu_fail("resize: %s", strerror(errno));
 }
 
 /* Kilobytes of PMD-mapped shmem in this process. */
@@ -344,7 +307,7 @@ static long pmd_mapped(void)
 	long kb = -1;
 
 	if (!f)
-		fail("smaps_rollup: %s", strerror(errno));
+		lu_fail("smaps_rollup: %s", strerror(errno));
 	while (fgets(line, sizeof(line), f))
 		if (sscanf(line, "ShmemPmdMapped: %ld", &kb) == 1)
 			break;
@@ -366,7 +329,7 @@ static void thp(const char *name, size_t size)
 	printf("# %s: ShmemPmdMapped %ld kB of %zu kB (sum %llx)\n", name, kb,
 	       size >> 10, (unsigned long long)sum);
 	if (kb < (long)(size >> 10))
-		fail("only %ld kB PMD-mapped", kb);
+		lu_fail("only %ld kB PMD-mapped", kb);
 }
 
 /* M if the agent holds it already, else RETRIEVE_FD of TOKEN into M. */
@@ -378,7 +341,7 @@ static int retrieved(const char *s, uint64_t token, const char *name)
 		return get(name);
 	fd = luo_retrieve_fd(get(s), token);
 	if (fd < 0)
-		fail("RETRIEVE_FD %llu: %s", (unsigned long long)token, strerror(-fd));
+		lu_fail("RETRIEVE_FD %llu: %s", (unsigned long long)token, strerror(-fd));
 	put(name, fd);
 	return fd;
 }
@@ -390,13 +353,13 @@ static void check(const char *s, uint64_t token, const char *name, size_t size,
 	struct stat st;
 
 	if (fstat(fd, &st) || (size_t)st.st_size != size)
-		fail("size %lld, expected %zu", (long long)st.st_size, size);
+		lu_fail("size %lld, expected %zu", (long long)st.st_size, size);
 	if (lseek(fd, 0, SEEK_CUR) != pos)
-		fail("position %lld, expected %lld", (long long)lseek(fd, 0, SEEK_CUR),
-		     (long long)pos);
+		lu_fail("position %lld, expected %lld", (long long)lseek(fd, 0, SEEK_CUR),
+			(long long)pos);
 	got = fcntl(fd, F_GET_SEALS);
 	if (got != seals)
-		fail("seals %#x, expected %#x", got, seals);
+		lu_fail("seals %#x, expected %#x", got, seals);
 	verify(fd, size, seed, mode);
 }
 
@@ -406,7 +369,7 @@ static void many(const char *s, unsigned long n)
 	unsigned long i;
 
 	if (luo_raise_nofile(2 * n + 64))
-		fail("RLIMIT_NOFILE");
+		lu_fail("RLIMIT_NOFILE");
 	for (i = 0; i < n; i++) {
 		snprintf(name, sizeof(name), "m%lu", i);
 		new_memfd(name, PAGE, 1000 + i, "full");
@@ -467,7 +430,7 @@ static void check_untouched(const uint64_t *m, unsigned long pages, uint64_t see
 	for (pg = 0; pg < pages; pg++)
 		for (w = pg ? 2 : 1; w < 512; w++)
 			if (m[pg * 512 + w] != pattern(seed, pg, w))
-				fail("page %lu word %lu lost its contents", pg, w);
+				lu_fail("page %lu word %lu lost its contents", pg, w);
 }
 
 static void check_writer(const char *s, uint64_t token, const char *name, size_t size,
@@ -480,17 +443,17 @@ static void check_writer(const char *s, uint64_t token, const char *name, size_t
 	m = map(fd, size, PROT_READ);
 	done = m[0];
 	if (!done)
-		fail("the writer never completed a pass");
+		lu_fail("the writer never completed a pass");
 	for (pg = 1; pg < pages; pg++) {
 		v = m[pg * 512];
 		if (v == done + 1 && ahead == pg - 1)
 			ahead = pg;
 		else if (v != done)
-			fail("page %lu holds pass %llu, last completed pass %llu",
-			     pg, (unsigned long long)v, (unsigned long long)done);
+			lu_fail("page %lu holds pass %llu, last completed pass %llu",
+				pg, (unsigned long long)v, (unsigned long long)done);
 		if (m[pg * 512 + 1] != (v ^ pg) &&
 		    !(pg == ahead + 1 && m[pg * 512 + 1] == ((done + 1) ^ pg)))
-			fail("page %lu is torn", pg);
+			lu_fail("page %lu is torn", pg);
 	}
 	check_untouched(m, pages, seed);
 	printf("# writer: %llu passes completed, pass %llu reached page %lu of %lu\n",
@@ -505,13 +468,13 @@ static void grow(const char *name, size_t size)
 	char c = 1;
 
 	if (fstat(fd, &st))
-		fail("fstat");
+		lu_fail("fstat");
 	if (ftruncate(fd, size))
-		fail("ftruncate: %s", strerror(errno));
+		lu_fail("ftruncate: %s", strerror(errno));
 	if (pread(fd, &c, 1, size - 1) != 1 || c)
-		fail("the new tail is not zero");
+		lu_fail("the new tail is not zero");
 	if (pwrite(fd, "x", 1, size - 1) != 1)
-		fail("write at the new end: %s", strerror(errno));
+		lu_fail("write at the new end: %s", strerror(errno));
 }
 
 static long memfree(void)
@@ -524,7 +487,7 @@ static long memfree(void)
 	luo_write_file("/proc/sys/vm/drop_caches", "3");
 	f = fopen("/proc/meminfo", "r");
 	if (!f)
-		fail("meminfo");
+		lu_fail("meminfo");
 	while (fgets(line, sizeof(line), f))
 		if (sscanf(line, "MemFree: %ld", &kb) == 1)
 			break;
@@ -540,14 +503,14 @@ static void meminfo_min(const char *key, long min)
 	long kb = -1;
 
 	if (!f)
-		fail("meminfo");
+		lu_fail("meminfo");
 	while (fgets(line, sizeof(line), f))
 		if (!strncmp(line, key, len) && line[len] == ':')
 			kb = atol(line + len + 1);
 	fclose(f);
 	printf("# %s: %ld kB\n", key, kb);
 	if (kb < min)
-		fail("%s is %ld kB, expected at least %ld kB", key, kb, min);
+		lu_fail("%s is %ld kB, expected at least %ld kB", key, kb, min);
 }
 
 static void memfree_near(const char *path, long permille)
@@ -556,12 +519,12 @@ static void memfree_near(const char *path, long permille)
 	long then = -1, now = memfree();
 
 	if (!f || fscanf(f, "%ld", &then) != 1)
-		fail("no MemFree in %s", path);
+		lu_fail("no MemFree in %s", path);
 	fclose(f);
 	printf("# MemFree: %ld kB now, %ld kB then (%+ld kB)\n", now, then, now - then);
 	if ((then - now) * 1000 > then * permille)
-		fail("MemFree %ld kB is more than %ld/1000 below %ld kB",
-		     now, permille, then);
+		lu_fail("MemFree %ld kB is more than %ld/1000 below %ld kB",
+			now, permille, then);
 }
 
 static void print_time(const char *label)
@@ -577,14 +540,14 @@ static void do_kexec(void)
 	int err;
 
 	if (!next.kernel)
-		fail("no kernel given (-k)");
+		lu_fail("no kernel given (-k)");
 	if (lu_kexec_load(next.kernel, next.initrd, next.cmdline))
-		fail("kexec_file_load failed");
+		lu_fail("kexec_file_load failed");
 	printf("# memfd_agent: reboot(LINUX_REBOOT_CMD_KEXEC)\n");
 	print_time("reboot");
 	fflush(stdout);
 	err = lu_kexec_reboot();
-	fail("reboot returned: %s", strerror(-err));
+	lu_fail("reboot returned: %s", strerror(-err));
 }
 
 static void session(const char *s, int retrieve)
@@ -593,8 +556,8 @@ static void session(const char *s, int retrieve)
 			    luo_create_session(device(), s);
 
 	if (fd < 0)
-		fail("%s %s: %s", retrieve ? "RETRIEVE_SESSION" : "CREATE_SESSION", s,
-		     strerror(-fd));
+		lu_fail("%s %s: %s", retrieve ? "RETRIEVE_SESSION" : "CREATE_SESSION", s,
+			strerror(-fd));
 	put(s, fd);
 }
 
@@ -604,7 +567,7 @@ static void write_memfree(const char *path)
 
 	snprintf(buf, sizeof(buf), "%ld\n", memfree());
 	if (luo_write_file(path, buf))
-		fail("write %s", path);
+		lu_fail("write %s", path);
 }
 
 /* Is the command @c @name?  Then it must have @nargs fields. */
@@ -613,20 +576,20 @@ static int is(const char *c, int n, const char *name, int nargs)
 	if (strcmp(c, name))
 		return 0;
 	if (n != nargs)
-		fail("needs %d field(s)", nargs);
+		lu_fail("needs %d field(s)", nargs);
 	return 1;
 }
 
 static void add_seals(const char *name, int seals)
 {
 	if (fcntl(get(name), F_ADD_SEALS, seals))
-		fail("F_ADD_SEALS: %s", strerror(errno));
+		lu_fail("F_ADD_SEALS: %s", strerror(errno));
 }
 
 static void seek(const char *name, off_t pos)
 {
 	if (lseek(get(name), pos, SEEK_SET) < 0)
-		fail("lseek: %s", strerror(errno));
+		lu_fail("lseek: %s", strerror(errno));
 }
 
 static void finish(const char *s)
@@ -634,7 +597,7 @@ static void finish(const char *s)
 	int err = luo_finish(get(s));
 
 	if (err)
-		fail("FINISH: %s", strerror(-err));
+		lu_fail("FINISH: %s", strerror(-err));
 }
 
 static void dispatch(const char *c, char **f, int n)
@@ -645,51 +608,54 @@ static void dispatch(const char *c, char **f, int n)
 	else if (IS("retrieve", 1))
 		session(f[0], 1);
 	else if (IS("new", 4))
-		new_memfd(f[0], num(f[1]), num(f[2]), f[3]);
+		new_memfd(f[0], lu_parse_num(f[1]), lu_parse_num(f[2]), f[3]);
 	else if (IS("seal", 2))
-		add_seals(f[0], num(f[1]));
+		add_seals(f[0], lu_parse_num(f[1]));
 	else if (IS("seek", 2))
-		seek(f[0], num(f[1]));
+		seek(f[0], lu_parse_num(f[1]));
 	else if (IS("preserve", 3))
-		preserve(f[0], num(f[1]), get(f[2]));
+		preserve(f[0], lu_parse_num(f[1]), get(f[2]));
 	else if (IS("preserve-fail", 4))
-		preserve_fail(f[0], num(f[1]), f[2], parse_errno(f[3]));
+		preserve_fail(f[0], lu_parse_num(f[1]), f[2], lu_parse_errno(f[3]));
 	else if (IS("frozen", 1))
 		frozen(f[0]);
 	else if (IS("thawed", 1))
 		thawed(f[0]);
 	else if (IS("thp", 2))
-		thp(f[0], num(f[1]));
+		thp(f[0], lu_parse_num(f[1]));
 	else if (IS("many", 2))
-		many(f[0], num(f[1]));
+		many(f[0], lu_parse_num(f[1]));
 	else if (IS("check-many", 2))
-		check_many(f[0], num(f[1]));
+		check_many(f[0], lu_parse_num(f[1]));
 	else if (IS("writer", 2))
-		writer(f[0], num(f[1]));
+		writer(f[0], lu_parse_num(f[1]));
 	else if (IS("kexec", 0))
 		do_kexec();
 	else if (IS("check", 8))
-		check(f[0], num(f[1]), f[2], num(f[3]), num(f[4]), f[5], num(f[6]), num(f[7]));
+		check(f[0], lu_parse_num(f[1]), f[2], lu_parse_num(f[3]),
+		      lu_parse_num(f[4]), f[5], lu_parse_num(f[6]),
+		      lu_parse_num(f[7]));
 	else if (IS("fd", 3))
-		retrieved(f[0], num(f[1]), f[2]);
+		retrieved(f[0], lu_parse_num(f[1]), f[2]);
 	else if (IS("check-writer", 5))
-		check_writer(f[0], num(f[1]), f[2], num(f[3]), num(f[4]));
+		check_writer(f[0], lu_parse_num(f[1]), f[2], lu_parse_num(f[3]),
+			     lu_parse_num(f[4]));
 	else if (IS("finish", 1))
 		finish(f[0]);
 	else if (IS("close", 1) || IS("drop", 1))
 		drop(f[0]);
 	else if (IS("grow", 2))
-		grow(f[0], num(f[1]));
+		grow(f[0], lu_parse_num(f[1]));
 	else if (IS("memfree", 1))
 		write_memfree(f[0]);
 	else if (IS("meminfo", 2))
-		meminfo_min(f[0], num(f[1]));
+		meminfo_min(f[0], lu_parse_num(f[1]));
 	else if (IS("memfree-near", 2))
-		memfree_near(f[0], num(f[1]));
+		memfree_near(f[0], lu_parse_num(f[1]));
 	else if (IS("time", 1))
 		print_time(f[0]);
 	else
-		fail("unknown command");
+		lu_fail("unknown command");
 #undef IS
 }
 
@@ -714,6 +680,7 @@ int main(int argc, char **argv)
 	char *copy;
 	int opt, i;
 
+	lu_tap_prefix = "memfd_agent";
 	signal(SIGCHLD, SIG_IGN);
 	while ((opt = getopt(argc, argv, "k:i:c:")) != -1) {
 		if (!lu_kexec_getopt(opt, optarg, &next)) {
@@ -723,12 +690,12 @@ int main(int argc, char **argv)
 		}
 	}
 	for (i = optind; i < argc; i++) {
-		current = argv[i];
+		lu_tap_cmd = argv[i];
 		copy = strdup(argv[i]);
 		if (!copy)
-			fail("out of memory");
+			lu_fail("out of memory");
 		run(copy);
-		result(1, NULL);
+		lu_result(1, NULL);
 		free(copy);
 	}
 	return 0;

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * TAP output of the test agents: each command given on the command line
+ * reports one line, "ok N - PREFIX: COMMAND[: detail]", or "not ok" and
+ * the agent stops.  Also the parsing of numbers and errno names in their
+ * command fields.
+ */
+#ifndef LU_TAP_H
+#define LU_TAP_H
+
+#include <stdlib.h>
+
+/* Set by the agent: its name, and the command being run. */
+extern const char *lu_tap_prefix;
+extern const char *lu_tap_cmd;
+
+void lu_result(int ok, const char *fmt, ...);
+
+/* Report a failure of the current command and stop. */
+#define lu_fail(...) do { lu_result(0, __VA_ARGS__); exit(1); } while (0)
+
+int lu_parse_errno(const char *s);
+unsigned long lu_parse_num(const char *s);
+
+#endif
