@@ -5,19 +5,7 @@
 #include <linux/err.h>
 #include <linux/errno.h>
 #include <linux/types.h>
-
-/**
- * struct kho_scratch - a scratch area handed to the next kernel
- * @addr: physical start address
- * @size: size in bytes
- *
- * The array of these travels to the next kernel as a kexec segment; it is
- * part of the hand-over format (see ``include/linux/kho/abi/``).
- */
-struct kho_scratch {
-	phys_addr_t addr;
-	phys_addr_t size;
-};
+#include <linux/kho/abi/kexec_handover.h>
 
 struct folio;
 struct page;

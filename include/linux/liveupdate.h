@@ -10,6 +10,7 @@
 
 #include <linux/compiler.h>
 #include <linux/errno.h>
+#include <linux/kho/abi/luo.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
@@ -19,10 +20,6 @@ struct file;
 struct module;
 struct liveupdate_file_handler;
 struct liveupdate_flb;
-
-/* Length of a handler or FLB compatible string, including the NUL. */
-#define LIVEUPDATE_HNDL_COMPAT_LENGTH	48
-#define LIVEUPDATE_FLB_COMPAT_LENGTH	48
 
 /**
  * struct liveupdate_file_op_args - arguments of the file handler callbacks

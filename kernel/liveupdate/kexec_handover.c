@@ -40,6 +40,7 @@
 #include <linux/io.h>
 #include <linux/kexec.h>
 #include <linux/kexec_handover.h>
+#include <linux/kho/abi/kexec_metadata.h>
 #include <linux/kmemleak.h>
 #include <linux/libfdt.h>
 #include <linux/memblock.h>
@@ -47,6 +48,7 @@
 #include <linux/page-isolation.h>
 #include <linux/sched/clock.h>
 #include <linux/unaligned.h>
+#include <linux/utsname.h>
 #include <linux/vmalloc.h>
 
 #include "../../mm/internal.h"
@@ -100,6 +102,9 @@ struct kho_in_state {
 
 static struct kho_in_state kho_in __ro_after_init;
 
+/* The previous kernel's kexec-metadata; version 0 if there was none. */
+static struct kho_kexec_metadata kho_in_meta __ro_after_init;
+
 /* Scratch memory reserved at boot, released as CMA pageblocks in kho_init(). */
 static struct kho_scratch *kho_release __initdata;
 static unsigned int kho_release_cnt __initdata;
@@ -148,6 +153,11 @@ unsigned long kho_out_preserved_pages(void)
 unsigned long kho_in_preserved_pages(void)
 {
 	return kho_in.pages;
+}
+
+const struct kho_kexec_metadata *kho_in_metadata(void)
+{
+	return kho_in_meta.version ? &kho_in_meta : NULL;
 }
 
 /**
@@ -250,12 +260,21 @@ void kho_unpreserve_folio(struct folio *folio)
 }
 EXPORT_SYMBOL_GPL(kho_unpreserve_folio);
 
-/* Order of the next naturally aligned block of a page range. */
+/*
+ * Order of the next naturally aligned block of a page range.  A block never
+ * spans two NUMA nodes, so that the next kernel can restore it as one
+ * unit; mainline splits ranges the same way, which both kernels rely on
+ * when they restore each other's ranges with kho_restore_pages().
+ */
 static unsigned int kho_block_order(unsigned long pfn, unsigned long nr)
 {
 	unsigned int order = min_t(unsigned int, ilog2(nr), KHO_RADIX_MAX_ORDER);
 
-	return pfn ? min_t(unsigned int, order, __ffs(pfn)) : order;
+	if (pfn)
+		order = min_t(unsigned int, order, __ffs(pfn));
+	while (order && pfn_to_nid(pfn) != pfn_to_nid(pfn + (1UL << order) - 1))
+		order--;
+	return order;
 }
 
 /**
@@ -1086,6 +1105,22 @@ static bool __init kho_check_blobs(const void *fdt, const struct kho_scratch *s,
 	return true;
 }
 
+/* Name the root compatible of a foreign hand-over in the error message. */
+static const char * __init kho_why_compatible(const void *fdt)
+{
+	static char why[128] __initdata;
+	const char *compat;
+	int len;
+
+	compat = fdt_getprop(fdt, 0, "compatible", &len);
+	if (!compat || len <= 0)
+		return "the root has no compatible";
+	snprintf(why, sizeof(why),
+		 "the root compatible is \"%*pE\", this kernel reads \"%s\"",
+		 (int)min(strnlen(compat, len), 32), compat, KHO_FDT_COMPATIBLE);
+	return why;
+}
+
 static const char * __init kho_check_fdt(const void *fdt, const struct kho_scratch *s,
 					 unsigned int cnt, bool *blobs_ok)
 {
@@ -1096,7 +1131,7 @@ static const char * __init kho_check_fdt(const void *fdt, const struct kho_scrat
 	if (fdt_check_header(fdt) || fdt_totalsize(fdt) > KHO_FDT_SIZE)
 		return "the root FDT header is invalid";
 	if (fdt_node_check_compatible(fdt, 0, KHO_FDT_COMPATIBLE))
-		return "the root compatible is not \"" KHO_FDT_COMPATIBLE "\"";
+		return kho_why_compatible(fdt);
 	prop = fdt_getprop(fdt, 0, KHO_FDT_MEMORY_MAP_PROP_NAME, &len);
 	if (!prop || len != sizeof(u64))
 		return "the preserved-memory map is missing";
@@ -1451,6 +1486,68 @@ err_free_root:
 	return err;
 }
 
+/* Validate and keep the previous kernel's kexec-metadata, if any. */
+static const char * __init kho_check_metadata(const struct kho_kexec_metadata *m,
+					      size_t size)
+{
+	if (size < sizeof(m->version))
+		return "is too small";
+	if (m->version != KHO_KEXEC_METADATA_VERSION)
+		return "has an unknown version";
+	if (size < sizeof(*m))
+		return "is too small for its version";
+	return NULL;
+}
+
+static void __init kho_in_read_metadata(void)
+{
+	const struct kho_kexec_metadata *m;
+	struct folio *folio;
+	const char *why;
+	phys_addr_t phys;
+	size_t size;
+
+	if (kho_retrieve_subtree(KHO_METADATA_NODE_NAME, &phys, &size))
+		return;
+	folio = kho_restore_folio(phys);
+	if (!folio) {
+		pr_warn("%s is not preserved memory; ignored\n", KHO_METADATA_NODE_NAME);
+		return;
+	}
+	m = folio_address(folio);
+	why = size > folio_size(folio) ? "is larger than its memory" :
+	      kho_check_metadata(m, size);
+	if (why) {
+		pr_warn("%s %s; ignored\n", KHO_METADATA_NODE_NAME, why);
+	} else {
+		kho_in_meta = *m;
+		kho_in_meta.previous_release[sizeof(m->previous_release) - 1] = '\0';
+		pr_info("exec from: %*pE (count %u)\n",
+			(int)strlen(kho_in_meta.previous_release),
+			kho_in_meta.previous_release, kho_in_meta.kexec_count);
+	}
+	folio_put(folio);
+}
+
+/* Tell the next kernel who we are and how many kexecs led here. */
+static int __init kho_out_write_metadata(void)
+{
+	struct kho_kexec_metadata *m;
+	int err;
+
+	m = kho_alloc_preserve(sizeof(*m));
+	if (IS_ERR(m))
+		return PTR_ERR(m);
+	m->version = KHO_KEXEC_METADATA_VERSION;
+	strscpy(m->previous_release, init_uts_ns.name.release,
+		sizeof(m->previous_release));
+	m->kexec_count = kho_in_meta.kexec_count + 1;
+	err = kho_add_subtree(KHO_METADATA_NODE_NAME, m, sizeof(*m));
+	if (err)
+		kho_unpreserve_free(m);
+	return err;
+}
+
 static int __init kho_init(void)
 {
 	int err;
@@ -1467,8 +1564,14 @@ static int __init kho_init(void)
 	}
 	if (kho_debugfs_init() || kho_out_debugfs_init(kho_fdt))
 		pr_warn("debugfs interface not available\n");
-	if (is_kho_boot())
+	if (is_kho_boot()) {
+		kho_in_read_metadata();
 		kho_in_debugfs_init(kho_in_fdt());
+	}
+	err = kho_out_write_metadata();
+	if (err)
+		pr_warn("cannot hand over the %s subtree: %pe\n",
+			KHO_METADATA_NODE_NAME, ERR_PTR(err));
 	return 0;
 }
 fs_initcall(kho_init);

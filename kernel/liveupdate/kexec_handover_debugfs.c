@@ -28,6 +28,8 @@
  *     in/                 what the previous kernel handed over (KHO boot)
  *       fdt               the incoming root FDT
  *       preserved_pages   number of preserved pages found at boot
+ *       kexec_metadata    release of the previous kernel and kexec count,
+ *                         if it sent its kexec-metadata subtree
  *       sub_fdts/<name>   each blob named by a child of the incoming root
  *
  * All files have mode 0400.  The outgoing root FDT is edited in place by
@@ -343,6 +345,17 @@ static void kho_in_debugfs_add_subtree(struct dentry *dir, const void *fdt,
 	}
 }
 
+static int kho_in_metadata_show(struct seq_file *m, void *v)
+{
+	const struct kho_kexec_metadata *meta = kho_in_metadata();
+
+	if (meta)
+		seq_printf(m, "previous_release %s\nkexec_count %u\n",
+			   meta->previous_release, meta->kexec_count);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(kho_in_metadata);
+
 /* Fill kho/in/; return the sub_fdts/ dentry or an ERR_PTR. */
 static struct dentry *kho_in_debugfs_populate(struct dentry *dir,
 					      const void *fdt)
@@ -357,6 +370,11 @@ static struct dentry *kho_in_debugfs_populate(struct dentry *dir,
 
 	d = debugfs_create_file("preserved_pages", 0400, dir, NULL,
 				&kho_in_pages_fops);
+	if (IS_ERR(d))
+		return d;
+
+	d = debugfs_create_file("kexec_metadata", 0400, dir, NULL,
+				&kho_in_metadata_fops);
 	if (IS_ERR(d))
 		return d;
 

@@ -4,6 +4,7 @@
 
 #include <linux/kexec_handover.h>
 #include <linux/kho/abi/kexec_handover.h>
+#include <linux/kho/abi/kexec_metadata.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
 
@@ -67,6 +68,8 @@ extern struct mutex kho_out_fdt_lock;
 /* Pages preserved for the next kernel, and found in the incoming hand-over. */
 unsigned long kho_out_preserved_pages(void);
 unsigned long kho_in_preserved_pages(void);
+/* The previous kernel's kexec-metadata, or NULL if it sent none. */
+const struct kho_kexec_metadata *kho_in_metadata(void);
 /* Pages the outgoing tracker allocated, the metadata of what is preserved. */
 unsigned long kho_out_tracker_pages(void);
 

@@ -48,6 +48,7 @@
 
 #include <linux/atomic.h>
 #include <linux/err.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/init.h>
 #include <linux/kexec_handover.h>
@@ -184,7 +185,7 @@ static int __init luo_root_check(struct folio *folio, phys_addr_t phys,
 	}
 	if (!luo_string_ok(root->compatible, sizeof(root->compatible)) ||
 	    strcmp(root->compatible, LUO_ABI_COMPATIBLE)) {
-		luo_reject("root has compatible \"%*pE\", expected \"%s\"",
+		luo_reject("root has compatible \"%*pE\", this kernel reads \"%s\"",
 			   (int)strnlen(root->compatible, sizeof(root->compatible)),
 			   root->compatible, LUO_ABI_COMPATIBLE);
 		return -EINVAL;
@@ -198,10 +199,10 @@ static int __init luo_root_parse(struct folio *folio)
 	int err;
 
 	luo_global.in_num = root->liveupdate_num;
-	err = luo_flb_deserialize(root->flbs, root->nr_flbs);
+	err = luo_flb_deserialize(root->flbs_pa);
 	if (err)
 		return err;
-	err = luo_session_deserialize(root->sessions, root->nr_sessions);
+	err = luo_session_deserialize(root->sessions_pa);
 	if (err)
 		luo_flb_discard_incoming();
 	return err;
@@ -268,15 +269,20 @@ static int __init luo_out_init(void)
 	root = kho_alloc_preserve(sizeof(*root));
 	if (IS_ERR(root))
 		return PTR_ERR(root);
-	strscpy(root->compatible, LUO_ABI_COMPATIBLE, sizeof(root->compatible));
+	strscpy_pad(root->compatible, LUO_ABI_COMPATIBLE, sizeof(root->compatible));
 	root->liveupdate_num = luo_global.in_num + 1;
+	err = luo_flb_out_init(&root->flbs_pa);
+	if (err)
+		goto err_free_root;
 	err = kho_add_subtree(LUO_KHO_ENTRY_NAME, root, sizeof(*root));
-	if (err) {
-		kho_unpreserve_free(root);
-		return err;
-	}
+	if (err)
+		goto err_free_root;
 	luo_global.out = root;
 	return 0;
+
+err_free_root:
+	kho_unpreserve_free(root);
+	return err;
 }
 
 /* The first open binds the incoming files to their handlers. */
@@ -291,6 +297,39 @@ static int luo_bind_once(void)
 			       ERR_PTR(luo_global.bind_err));
 	}
 	return luo_global.bind_err ? -EIO : 0;
+}
+
+/*
+ * Run a session ioctl of the device: reserve a descriptor, report it to
+ * userspace, then let @get open the session by name and install it.  The
+ * copy to userspace comes first, so that a fault never leaves a session
+ * file behind whose release would have side effects.
+ */
+static int luo_install_session(struct luo_ucmd *ucmd, s32 *fdp, const __u8 *name,
+			       int (*get)(const char *name, struct file **filep),
+			       size_t size)
+{
+	struct file *file;
+	int fd, err;
+
+	if (!luo_string_ok((const char *)name, LIVEUPDATE_SESSION_NAME_LENGTH))
+		return -EINVAL;
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0)
+		return fd;
+	*fdp = fd;
+	err = luo_ucmd_respond(ucmd, size);
+	if (err)
+		goto err_put_fd;
+	err = get((const char *)name, &file);
+	if (err)
+		goto err_put_fd;
+	fd_install(fd, file);
+	return 0;
+
+err_put_fd:
+	put_unused_fd(fd);
+	return err;
 }
 
 static int luo_open(struct inode *inode, struct file *filp)
@@ -315,6 +354,22 @@ static int luo_release(struct inode *inode, struct file *filp)
 	return 0;
 }
 
+static int luo_ioctl_create_session(struct luo_ucmd *ucmd)
+{
+	struct liveupdate_ioctl_create_session *argp = ucmd->cmd;
+
+	return luo_install_session(ucmd, &argp->fd, argp->name, luo_session_create,
+				   sizeof(*argp));
+}
+
+static int luo_ioctl_retrieve_session(struct luo_ucmd *ucmd)
+{
+	struct liveupdate_ioctl_retrieve_session *argp = ucmd->cmd;
+
+	return luo_install_session(ucmd, &argp->fd, argp->name, luo_session_retrieve,
+				   sizeof(*argp));
+}
+
 union luo_dev_buffer {
 	struct liveupdate_ioctl_create_session create;
 	struct liveupdate_ioctl_retrieve_session retrieve;
@@ -322,10 +377,10 @@ union luo_dev_buffer {
 
 static const struct luo_ioctl_op luo_dev_ops[] = {
 	LUO_IOCTL_OP(LIVEUPDATE_CMD_BASE, union luo_dev_buffer,
-		     LIVEUPDATE_IOCTL_CREATE_SESSION, luo_session_create,
+		     LIVEUPDATE_IOCTL_CREATE_SESSION, luo_ioctl_create_session,
 		     struct liveupdate_ioctl_create_session, name),
 	LUO_IOCTL_OP(LIVEUPDATE_CMD_BASE, union luo_dev_buffer,
-		     LIVEUPDATE_IOCTL_RETRIEVE_SESSION, luo_session_retrieve,
+		     LIVEUPDATE_IOCTL_RETRIEVE_SESSION, luo_ioctl_retrieve_session,
 		     struct liveupdate_ioctl_retrieve_session, name),
 };
 
@@ -432,4 +487,45 @@ long luo_ioctl_dispatch(const struct luo_ioctl_op *ops, unsigned int nr_ops,
 	if (err)
 		return err;
 	return op->execute(ucmd);
+}
+
+/**
+ * luo_string_ok - is a fixed-size string field terminated and non-empty?
+ * @s: the field
+ * @size: its size
+ *
+ * Return: true if @s has a NUL within @size bytes and is not empty.
+ */
+bool luo_string_ok(const char *s, size_t size)
+{
+	size_t len = strnlen(s, size);
+
+	return len && len < size;
+}
+
+/**
+ * luo_blocks_restore - walk a KHO block set of the incoming hand-over
+ * @head: physical address of its first block, or 0
+ * @record_size: size of one record
+ * @nr_records: records the set must hold, or KHO_BLOCK_COUNT_UNKNOWN
+ * @fn: called for every record
+ * @arg: passed to @fn
+ * @what: what the records are, for the error message
+ *
+ * A malformed set is reported with luo_reject(); errors of @fn are
+ * reported by @fn.
+ *
+ * Context: early boot.
+ * Return: 0, -EINVAL or the error of @fn.
+ */
+int luo_blocks_restore(u64 head, size_t record_size, u64 nr_records,
+		       kho_block_fn fn, void *arg, const char *what)
+{
+	struct kho_block_fault fault = {};
+	int err;
+
+	err = kho_block_set_restore(head, record_size, nr_records, fn, arg, &fault);
+	if (err && fault.why)
+		luo_reject("%s block at %#llx %s", what, fault.pa, fault.why);
+	return err;
 }

@@ -256,8 +256,7 @@ void luo_file_set_init(struct luo_file_set *set, struct mutex *lock)
 {
 	INIT_LIST_HEAD(&set->files);
 	set->count = 0;
-	luo_chain_init(&set->chain, LUO_FILE_BLOCK_COMPATIBLE,
-		       sizeof(struct luo_file_ser));
+	kho_block_set_init(&set->blocks, sizeof(struct luo_file_ser));
 	set->lock = lock;
 }
 
@@ -365,7 +364,7 @@ int luo_preserve_file(struct luo_file_set *set, u64 token, int fd)
 	lockdep_assert_held(set->lock);
 	if (luo_file_find(set, token))
 		return -EEXIST;
-	err = luo_chain_resize(&set->chain, set->count + 1);
+	err = kho_block_set_resize(&set->blocks, set->count + 1);
 	if (err)
 		return err;
 	file = fget(fd);
@@ -385,7 +384,7 @@ int luo_preserve_file(struct luo_file_set *set, u64 token, int fd)
 err_fput:
 	fput(file);
 err_shrink:
-	luo_chain_resize(&set->chain, set->count);
+	kho_block_set_resize(&set->blocks, set->count);
 	return err;
 }
 
@@ -417,7 +416,7 @@ void luo_file_unpreserve_all(struct luo_file_set *set)
 	while (!list_empty(&set->files))
 		luo_file_unpreserve(set, list_last_entry(&set->files,
 							 struct luo_file, list));
-	luo_chain_resize(&set->chain, 0);
+	kho_block_set_resize(&set->blocks, 0);
 }
 
 static int luo_file_freeze(struct luo_file *luo_file, struct luo_file_ser *ser)
@@ -453,15 +452,15 @@ static void luo_file_unfreeze(struct luo_file *luo_file)
 /**
  * luo_file_freeze_all - freeze the files of a session and record them
  * @set: the session's files
- * @head: where to store the physical address of the first file block
- * @nr: where to store the number of files
+ * @ser: where to record the address of the first file block and the
+ *       number of files
  *
  * On an error, the files frozen before the failing one are unfrozen.
  *
  * Context: the session's mutex held; from liveupdate_reboot().
  * Return: 0 or the error of a freeze() callback.
  */
-int luo_file_freeze_all(struct luo_file_set *set, u64 *head, u64 *nr)
+int luo_file_freeze_all(struct luo_file_set *set, struct luo_file_set_ser *ser)
 {
 	struct luo_file *luo_file;
 	unsigned long i = 0;
@@ -469,15 +468,15 @@ int luo_file_freeze_all(struct luo_file_set *set, u64 *head, u64 *nr)
 
 	lockdep_assert_held(set->lock);
 	list_for_each_entry(luo_file, &set->files, list) {
-		err = luo_file_freeze(luo_file, luo_chain_entry(&set->chain, i++));
+		err = luo_file_freeze(luo_file, kho_block_set_record(&set->blocks, i++));
 		if (err) {
 			list_for_each_entry_continue_reverse(luo_file, &set->files, list)
 				luo_file_unfreeze(luo_file);
 			return err;
 		}
 	}
-	*head = luo_chain_seal(&set->chain);
-	*nr = set->count;
+	ser->files = kho_block_set_seal(&set->blocks);
+	ser->count = set->count;
 	return 0;
 }
 
@@ -527,19 +526,19 @@ static int __init luo_file_restore(const void *entry, void *arg)
 /**
  * luo_file_deserialize - rebuild the files of an incoming session
  * @set: the session's empty file set
- * @head: physical address of the first file block, or 0
- * @nr: number of files recorded for the session
+ * @ser: the session's file set as recorded by the previous kernel
  *
  * The files are not bound to handlers yet (see luo_file_bind_all()).
  *
  * Context: early boot; the session's mutex held.
  * Return: 0, -EINVAL for malformed records, or -ENOMEM.
  */
-int __init luo_file_deserialize(struct luo_file_set *set, u64 head, u64 nr)
+int __init luo_file_deserialize(struct luo_file_set *set,
+				const struct luo_file_set_ser *ser)
 {
 	lockdep_assert_held(set->lock);
-	return luo_chain_restore(head, nr, LUO_FILE_BLOCK_COMPATIBLE,
-				 sizeof(struct luo_file_ser), luo_file_restore, set);
+	return luo_blocks_restore(ser->files, sizeof(struct luo_file_ser),
+				  ser->count, luo_file_restore, set, "file");
 }
 
 /**

@@ -14,10 +14,12 @@
  * holds a reference on the FLB.  The first reference calls the FLB's
  * preserve(), which returns a u64 handle and a live object
  * (liveupdate_flb_get_outgoing()); dropping the last one, when the last
- * dependent file is unpreserved, calls unpreserve().  A slot in the FLB
- * block chain is reserved while an FLB holds state, so that
- * liveupdate_reboot() only writes {compatible, handle, reference count}.
- * There is no freeze step for FLBs.
+ * dependent file is unpreserved, calls unpreserve().  The records go to
+ * one preserved page allocated at boot (LUO_FLB_PGCNT pages in the
+ * format), so at most LUO_FLB_CAPACITY() FLBs can be linked to handlers
+ * at a time and liveupdate_reboot() only writes {compatible, handle,
+ * reference count} for those that hold state.  There is no freeze step
+ * for FLBs.
  *
  * Incoming: the records are read at early boot, before any subsystem
  * could ask for them, so liveupdate_flb_get_incoming() works from the
@@ -44,6 +46,9 @@
 
 #include <linux/cleanup.h>
 #include <linux/err.h>
+#include <linux/io.h>
+#include <linux/kexec_handover.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -51,7 +56,7 @@
 
 #include "luo_internal.h"
 
-static_assert(sizeof_field(struct luo_flb_ser, compatible) ==
+static_assert(sizeof_field(struct luo_flb_ser, name) ==
 	      LIVEUPDATE_FLB_COMPAT_LENGTH);
 
 /**
@@ -70,26 +75,24 @@ static LIST_HEAD(luo_flbs);
 /* Serializes the lazy initialization of FLBs. */
 static DEFINE_MUTEX(luo_flb_init_lock);
 
+/* Number of FLBs on luo_flbs; luo_register_rwsem. */
+static unsigned long luo_nr_flbs;
+
 /*
- * The outgoing FLB chain holds one entry per FLB that has state.  Its lock
- * serializes resizes; liveupdate_reboot() reads the chain while the
- * outgoing sessions are locked for writing, which keeps every file, and
- * with them every FLB reference, from changing.
+ * The outgoing FLB region, set up at late boot.  liveupdate_reboot()
+ * writes it while the outgoing sessions are locked for writing, which
+ * keeps every file, and with them every FLB reference, from changing.
  */
-static DEFINE_MUTEX(luo_flb_chain_lock);
-static struct luo_chain luo_flb_chain =
-	LUO_CHAIN_INIT(luo_flb_chain, LUO_FLB_BLOCK_COMPATIBLE, struct luo_flb_ser);
+static struct luo_flb_header_ser *luo_flb_out;
 
 /**
  * struct luo_flb_incoming - FLB records handed over by the previous kernel
  * @recs: the records, read at early boot and never changed afterwards
  * @nr: number of records
- * @cap: allocated records
  */
 static struct luo_flb_incoming {
 	struct luo_flb_ser *recs;
 	unsigned long nr;
-	unsigned long cap;
 } luo_flb_in;
 
 static struct luo_flb_private *luo_flb_priv(struct liveupdate_flb *flb)
@@ -149,6 +152,9 @@ static int luo_flb_link_check(struct liveupdate_file_handler *fh,
 		return -EBUSY;
 	if (luo_flb_find_link(fh, flb))
 		return -EEXIST;
+	if (!luo_flb_priv(flb)->users &&
+	    luo_nr_flbs == LUO_FLB_CAPACITY(LUO_FLB_PGCNT))
+		return -ENOSPC;
 	list_for_each_entry(p, &luo_flbs, list) {
 		if (p != luo_flb_priv(flb) &&
 		    !strcmp(container_of(p, struct liveupdate_flb, private)->compatible,
@@ -170,7 +176,8 @@ static int luo_flb_link_check(struct liveupdate_file_handler *fh,
  * Return: 0, -EOPNOTSUPP if live update is off, -EINVAL if a callback is
  * missing, @compatible is empty or unterminated, or @fh is not registered,
  * -EBUSY while @fh has files, -EEXIST if @flb is linked to @fh already or
- * another FLB has the same compatible string, or -ENOMEM.
+ * another FLB has the same compatible string, -ENOSPC if as many FLBs as
+ * the hand-over holds are linked already, or -ENOMEM.
  */
 int liveupdate_register_flb(struct liveupdate_file_handler *fh,
 			    struct liveupdate_flb *flb)
@@ -194,8 +201,10 @@ int liveupdate_register_flb(struct liveupdate_file_handler *fh,
 	if (err)
 		return err;
 	link->flb = flb;
-	if (!p->users++)
+	if (!p->users++) {
 		list_add_tail(&p->list, &luo_flbs);
+		luo_nr_flbs++;
+	}
 	list_add_tail(&no_free_ptr(link)->list, &ACCESS_PRIVATE(fh, flb_list));
 	return 0;
 }
@@ -207,8 +216,10 @@ static void luo_flb_unlink(struct luo_flb_link *link)
 
 	lockdep_assert_held_write(&luo_register_rwsem);
 	list_del(&link->list);
-	if (!--p->users)
+	if (!--p->users) {
 		list_del_init(&p->list);
+		luo_nr_flbs--;
+	}
 	kfree(link);
 }
 
@@ -261,12 +272,6 @@ void luo_flb_unlink_all(struct liveupdate_file_handler *fh)
  * Outgoing
  */
 
-static int luo_flb_chain_resize(long delta)
-{
-	guard(mutex)(&luo_flb_chain_lock);
-	return luo_chain_resize(&luo_flb_chain, luo_flb_chain.nr_entries + delta);
-}
-
 static int luo_flb_preserve(struct liveupdate_flb *flb,
 			    struct luo_flb_private_state *state)
 {
@@ -276,21 +281,14 @@ static int luo_flb_preserve(struct liveupdate_flb *flb,
 	lockdep_assert_held(&state->lock);
 	if (!try_module_get(flb->ops->owner))
 		return -EAGAIN;
-	err = luo_flb_chain_resize(1);
-	if (err)
-		goto err_put;
 	err = flb->ops->preserve(&args);
-	if (err)
-		goto err_shrink;
+	if (err) {
+		module_put(flb->ops->owner);
+		return err;
+	}
 	state->data = args.data;
 	state->obj = args.obj;
 	return 0;
-
-err_shrink:
-	luo_flb_chain_resize(-1);
-err_put:
-	module_put(flb->ops->owner);
-	return err;
 }
 
 static int luo_flb_get(struct liveupdate_flb *flb)
@@ -321,7 +319,6 @@ static void luo_flb_put(struct liveupdate_flb *flb)
 	flb->ops->unpreserve(&args);
 	state->data = 0;
 	state->obj = NULL;
-	luo_flb_chain_resize(-1);
 	module_put(flb->ops->owner);
 }
 
@@ -395,42 +392,56 @@ static bool luo_flb_record(struct liveupdate_flb *flb, struct luo_flb_ser *ser)
 	guard(mutex)(&state->lock);
 	if (!state->count)
 		return false;
-	if (ser) {
-		strscpy_pad(ser->compatible, flb->compatible, sizeof(ser->compatible));
-		ser->data = state->data;
-		ser->count = state->count;
-	}
+	strscpy_pad(ser->name, flb->compatible, sizeof(ser->name));
+	ser->data = state->data;
+	ser->count = state->count;
 	return true;
 }
 
 /**
+ * luo_flb_out_init - allocate the outgoing FLB region
+ * @flbs_pa: where to store its physical address
+ *
+ * Context: late boot.
+ * Return: 0 or the error of kho_alloc_preserve().
+ */
+int __init luo_flb_out_init(u64 *flbs_pa)
+{
+	struct luo_flb_header_ser *hdr;
+
+	hdr = kho_alloc_preserve(LUO_FLB_PGCNT * PAGE_SIZE);
+	if (IS_ERR(hdr))
+		return PTR_ERR(hdr);
+	hdr->pgcnt = LUO_FLB_PGCNT;
+	luo_flb_out = hdr;
+	*flbs_pa = virt_to_phys(hdr);
+	return 0;
+}
+
+/**
  * luo_flb_serialize - record every FLB that holds state
- * @root: the outgoing root; its FLB fields are set
  *
  * Context: from liveupdate_reboot(), outgoing sessions locked for writing.
- * Return: 0, or -EINVAL if the chain does not match the FLBs (a bug).
+ * Return: 0, or -EINVAL if more FLBs hold state than the region holds (a
+ * bug: registration keeps the number of FLBs within that).
  */
-int luo_flb_serialize(struct luo_ser *root)
+int luo_flb_serialize(void)
 {
+	struct luo_flb_ser *recs = (void *)(luo_flb_out + 1);
 	struct luo_flb_private *p;
 	struct liveupdate_flb *flb;
-	unsigned long i = 0;
+	u64 n = 0;
 
 	guard(rwsem_read)(&luo_register_rwsem);
+	luo_flb_out->count = 0;
 	list_for_each_entry(p, &luo_flbs, list) {
 		flb = container_of(p, struct liveupdate_flb, private);
-		if (i >= luo_flb_chain.nr_entries) {
-			if (luo_flb_record(flb, NULL))
-				return -EINVAL;
-			continue;
-		}
-		if (luo_flb_record(flb, luo_chain_entry(&luo_flb_chain, i)))
-			i++;
+		if (n == LUO_FLB_CAPACITY(LUO_FLB_PGCNT))
+			return -EINVAL;
+		if (luo_flb_record(flb, &recs[n]))
+			n++;
 	}
-	if (i != luo_flb_chain.nr_entries)
-		return -EINVAL;
-	root->flbs = luo_chain_seal(&luo_flb_chain);
-	root->nr_flbs = i;
+	luo_flb_out->count = n;
 	return 0;
 }
 
@@ -438,12 +449,12 @@ int luo_flb_serialize(struct luo_ser *root)
  * Incoming
  */
 
-static const struct luo_flb_ser *luo_flb_in_find(const char *compatible)
+static const struct luo_flb_ser *luo_flb_in_find(const char *name)
 {
 	unsigned long i;
 
 	for (i = 0; i < luo_flb_in.nr; i++) {
-		if (!strcmp(luo_flb_in.recs[i].compatible, compatible))
+		if (!strcmp(luo_flb_in.recs[i].name, name))
 			return &luo_flb_in.recs[i];
 	}
 	return NULL;
@@ -451,54 +462,82 @@ static const struct luo_flb_ser *luo_flb_in_find(const char *compatible)
 
 static int __init luo_flb_in_add(const struct luo_flb_ser *ser)
 {
-	unsigned long cap = max(luo_flb_in.cap * 2, 16UL);
-	struct luo_flb_ser *recs;
-
-	if (luo_flb_in.nr == luo_flb_in.cap) {
-		recs = krealloc_array(luo_flb_in.recs, cap, sizeof(*recs), GFP_KERNEL);
-		if (!recs)
-			return -ENOMEM;
-		luo_flb_in.recs = recs;
-		luo_flb_in.cap = cap;
+	if (!luo_string_ok(ser->name, sizeof(ser->name)) || !ser->count) {
+		luo_reject("FLB record %lu is malformed", luo_flb_in.nr);
+		return -EINVAL;
+	}
+	if (luo_flb_in_find(ser->name)) {
+		luo_reject("FLB %.*s is recorded twice", (int)sizeof(ser->name),
+			   ser->name);
+		return -EINVAL;
 	}
 	luo_flb_in.recs[luo_flb_in.nr++] = *ser;
 	return 0;
 }
 
-static int __init luo_flb_restore(const void *entry, void *arg)
+static int __init luo_flb_region_check(struct folio *folio, u64 pa)
 {
-	const struct luo_flb_ser *ser = entry;
+	const struct luo_flb_header_ser *hdr = folio_address(folio);
 
-	if (!luo_string_ok(ser->compatible, sizeof(ser->compatible)) || !ser->count) {
-		luo_reject("FLB record %lu is malformed", luo_flb_in.nr);
+	if (!hdr->pgcnt || hdr->pgcnt > folio_nr_pages(folio)) {
+		luo_reject("FLB region at %#llx claims %llu pages, has %ld",
+			   pa, hdr->pgcnt, folio_nr_pages(folio));
 		return -EINVAL;
 	}
-	if (luo_flb_in_find(ser->compatible)) {
-		luo_reject("FLB %.*s is recorded twice",
-			   (int)sizeof(ser->compatible), ser->compatible);
+	if (hdr->count > LUO_FLB_CAPACITY(hdr->pgcnt)) {
+		luo_reject("FLB region at %#llx claims %llu records, holds at most %llu",
+			   pa, hdr->count, (u64)LUO_FLB_CAPACITY(hdr->pgcnt));
 		return -EINVAL;
 	}
-	if (luo_flb_in_add(ser)) {
+	return 0;
+}
+
+static int __init luo_flb_read_region(const struct luo_flb_header_ser *hdr)
+{
+	const struct luo_flb_ser *recs = (const void *)(hdr + 1);
+	u64 i;
+	int err;
+
+	if (!hdr->count)
+		return 0;
+	luo_flb_in.recs = kcalloc(hdr->count, sizeof(*recs), GFP_KERNEL);
+	if (!luo_flb_in.recs) {
 		luo_reject("out of memory");
 		return -ENOMEM;
+	}
+	for (i = 0; i < hdr->count; i++) {
+		err = luo_flb_in_add(&recs[i]);
+		if (err)
+			return err;
 	}
 	return 0;
 }
 
 /**
  * luo_flb_deserialize - read the FLB records of the previous kernel
- * @head: physical address of the first FLB block, or 0
- * @nr: number of records
+ * @flbs_pa: physical address of the FLB region, or 0
+ *
+ * The region is freed once its records were copied.
  *
  * Context: early boot.
- * Return: 0, -EINVAL for a malformed chain or record, or -ENOMEM.
+ * Return: 0, -EINVAL for a malformed region or record, or -ENOMEM.
  */
-int __init luo_flb_deserialize(u64 head, u64 nr)
+int __init luo_flb_deserialize(u64 flbs_pa)
 {
+	struct folio *folio;
 	int err;
 
-	err = luo_chain_restore(head, nr, LUO_FLB_BLOCK_COMPATIBLE,
-				sizeof(struct luo_flb_ser), luo_flb_restore, NULL);
+	if (!flbs_pa)
+		return 0;
+	folio = kho_restore_folio(flbs_pa);
+	if (!folio) {
+		luo_reject("FLB region at %#llx is not preserved memory", flbs_pa);
+		return -EINVAL;
+	}
+	err = luo_flb_region_check(folio, flbs_pa);
+	if (!err)
+		err = luo_flb_read_region(folio_address(folio));
+	folio_put(folio);
 	if (err)
 		luo_flb_discard_incoming();
 	return err;
@@ -514,7 +553,6 @@ void __init luo_flb_discard_incoming(void)
 	kfree(luo_flb_in.recs);
 	luo_flb_in.recs = NULL;
 	luo_flb_in.nr = 0;
-	luo_flb_in.cap = 0;
 }
 
 static int luo_flb_load(struct liveupdate_flb *flb,
@@ -674,6 +712,6 @@ void luo_flb_show(struct seq_file *m)
 		luo_flb_show_one(m, p);
 	for (i = 0; i < luo_flb_in.nr; i++)
 		seq_printf(m, "handed-over flb %.*s refs=%llu\n",
-			   (int)sizeof(luo_flb_in.recs[i].compatible),
-			   luo_flb_in.recs[i].compatible, luo_flb_in.recs[i].count);
+			   (int)sizeof(luo_flb_in.recs[i].name),
+			   luo_flb_in.recs[i].name, luo_flb_in.recs[i].count);
 }

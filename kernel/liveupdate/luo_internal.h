@@ -6,6 +6,7 @@
 #define _KERNEL_LIVEUPDATE_LUO_INTERNAL_H
 
 #include <linux/kho/abi/luo.h>
+#include <linux/kho_block.h>
 #include <linux/liveupdate.h>
 #include <linux/mutex.h>
 #include <linux/rwsem.h>
@@ -78,46 +79,9 @@ long luo_ioctl_dispatch(const struct luo_ioctl_op *ops, unsigned int nr_ops,
 			unsigned int cmd, unsigned long arg);
 int luo_ucmd_respond(struct luo_ucmd *ucmd, size_t size);
 
-/* ---- luo_block.c: chains of preserved blocks ---- */
-
-/**
- * struct luo_chain - an outgoing chain of blocks (see kho/abi/luo.h)
- * @blocks: block number -> the block (its &struct luo_block_header_ser)
- * @nr_blocks: number of blocks, always DIV_ROUND_UP(@nr_entries, @capacity)
- * @nr_entries: number of entries the chain holds
- * @compatible: block compatible string
- * @entry_size: size of one entry
- * @capacity: entries per block
- *
- * A chain has no lock of its own; its owner's lock protects it.
- */
-struct luo_chain {
-	struct xarray blocks;
-	unsigned long nr_blocks;
-	unsigned long nr_entries;
-	const char *compatible;
-	unsigned int entry_size;
-	unsigned int capacity;
-};
-
-#define LUO_CHAIN_INIT(name, _compatible, type) {			\
-	.blocks = XARRAY_INIT(name.blocks, 0),				\
-	.compatible = _compatible,					\
-	.entry_size = sizeof(type),					\
-	.capacity = LUO_BLOCK_CAPACITY(type),				\
-}
-
-void luo_chain_init(struct luo_chain *chain, const char *compatible,
-		    unsigned int entry_size);
-int luo_chain_resize(struct luo_chain *chain, unsigned long nr_entries);
-void *luo_chain_entry(struct luo_chain *chain, unsigned long idx);
-u64 luo_chain_seal(struct luo_chain *chain);
-
-typedef int (*luo_chain_fn)(const void *entry, void *arg);
-int luo_chain_restore(u64 head, u64 nr_entries, const char *compatible,
-		      unsigned int entry_size, luo_chain_fn fn, void *arg);
-
 bool luo_string_ok(const char *s, size_t size);
+int luo_blocks_restore(u64 head, size_t record_size, u64 nr_records,
+		       kho_block_fn fn, void *arg, const char *what);
 
 /* ---- luo_file.c: preserved files and file handlers ---- */
 
@@ -131,13 +95,13 @@ extern struct rw_semaphore luo_register_rwsem;
  * struct luo_file_set - the files of one session
  * @files: &struct luo_file, in the order they were preserved
  * @count: number of files
- * @chain: outgoing: the blocks their records are written to at reboot
+ * @blocks: outgoing: the blocks their records are written to at reboot
  * @lock: the session's mutex, which protects all of this
  */
 struct luo_file_set {
 	struct list_head files;
 	unsigned long count;
-	struct luo_chain chain;
+	struct kho_block_set blocks;
 	struct mutex *lock;	/* the session's mutex */
 };
 
@@ -145,9 +109,10 @@ bool luo_handler_registered(struct liveupdate_file_handler *fh);
 void luo_file_set_init(struct luo_file_set *set, struct mutex *lock);
 int luo_preserve_file(struct luo_file_set *set, u64 token, int fd);
 void luo_file_unpreserve_all(struct luo_file_set *set);
-int luo_file_freeze_all(struct luo_file_set *set, u64 *head, u64 *nr);
+int luo_file_freeze_all(struct luo_file_set *set, struct luo_file_set_ser *ser);
 void luo_file_unfreeze_all(struct luo_file_set *set);
-int luo_file_deserialize(struct luo_file_set *set, u64 head, u64 nr);
+int luo_file_deserialize(struct luo_file_set *set,
+			 const struct luo_file_set_ser *ser);
 int luo_file_bind_all(struct luo_file_set *set);
 int luo_retrieve_file(struct luo_file_set *set, u64 token,
 		      struct file **filep);
@@ -161,17 +126,18 @@ int luo_flb_file_preserve(struct liveupdate_file_handler *fh);
 void luo_flb_file_unpreserve(struct liveupdate_file_handler *fh);
 void luo_flb_file_finish(struct liveupdate_file_handler *fh);
 void luo_flb_unlink_all(struct liveupdate_file_handler *fh);
-int luo_flb_serialize(struct luo_ser *root);
-int luo_flb_deserialize(u64 head, u64 nr);
+int luo_flb_out_init(u64 *flbs_pa);
+int luo_flb_serialize(void);
+int luo_flb_deserialize(u64 flbs_pa);
 void luo_flb_discard_incoming(void);
 void luo_flb_show(struct seq_file *m);
 
 /* ---- luo_session.c: sessions ---- */
 
-int luo_session_create(struct luo_ucmd *ucmd);
-int luo_session_retrieve(struct luo_ucmd *ucmd);
+int luo_session_create(const char *name, struct file **filep);
+int luo_session_retrieve(const char *name, struct file **filep);
 int luo_session_serialize(struct luo_ser *root);
-int luo_session_deserialize(u64 head, u64 nr);
+int luo_session_deserialize(u64 sessions_pa);
 void luo_session_discard_incoming(void);
 int luo_session_bind_incoming(void);
 void luo_session_show(struct seq_file *m);

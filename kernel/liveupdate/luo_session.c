@@ -15,7 +15,8 @@
  * session file descriptor unpreserves every file and destroys the
  * session; there is no other way to cancel.  Sessions whose file
  * descriptor is still open when the system kexecs are handed over: each
- * owns one entry in the session chain, allocated at CREATE_SESSION.
+ * owns one record slot in the session block set, allocated at
+ * CREATE_SESSION.
  *
  * Incoming sessions are rebuilt at early boot from the hand-over, and
  * their files are bound to their handlers by the first open of
@@ -36,7 +37,7 @@
  * stays, with its files, and can be retrieved and finished again.
  *
  * Locking: each list of sessions (outgoing and incoming) has an rwsem
- * that protects the list, its count and its chain, and that is taken
+ * that protects the list, its count and its block set, and that is taken
  * before the mutex of a session.  The outgoing rwsem is taken for reading
  * by PRESERVE_FD and for writing by CREATE_SESSION, by close and by
  * liveupdate_reboot(), so the reboot sees a stable set of sessions and
@@ -88,22 +89,21 @@ struct luo_session {
  * struct luo_session_list - the outgoing or the incoming sessions
  * @sessions: &struct luo_session, in creation order
  * @count: number of sessions
- * @chain: outgoing: one block entry per session
+ * @blocks: outgoing: one record slot per session
  * @frozen: outgoing: liveupdate_reboot() succeeded, nothing may change
  * @rwsem: protects all of the above
  */
 struct luo_session_list {
 	struct list_head sessions;
 	unsigned long count;
-	struct luo_chain chain;
+	struct kho_block_set blocks;
 	bool frozen;
 	struct rw_semaphore rwsem;	/* protects all of the above */
 };
 
 static struct luo_session_list luo_outgoing = {
 	.sessions = LIST_HEAD_INIT(luo_outgoing.sessions),
-	.chain = LUO_CHAIN_INIT(luo_outgoing.chain, LUO_SESSION_BLOCK_COMPATIBLE,
-				struct luo_session_ser),
+	.blocks = KHO_BLOCK_SET_INIT(luo_outgoing.blocks, struct luo_session_ser),
 	.rwsem = __RWSEM_INITIALIZER(luo_outgoing.rwsem),
 };
 
@@ -117,12 +117,6 @@ static const struct file_operations luo_session_fops;
 static u32 luo_session_hash(const char *name)
 {
 	return jhash(name, strlen(name), 0);
-}
-
-/* A name from userspace: at least one character and a NUL in the array. */
-static bool luo_session_name_ok(const __u8 *name)
-{
-	return luo_string_ok((const char *)name, LIVEUPDATE_SESSION_NAME_LENGTH);
 }
 
 static struct luo_session *luo_session_alloc(const char *name, bool incoming)
@@ -192,7 +186,7 @@ static int luo_session_insert(struct luo_session *session)
 		return -EBUSY;
 	if (luo_session_find(&luo_outgoing, session->name))
 		return -EEXIST;
-	err = luo_chain_resize(&luo_outgoing.chain, luo_outgoing.count + 1);
+	err = kho_block_set_resize(&luo_outgoing.blocks, luo_outgoing.count + 1);
 	if (err)
 		return err;
 	list_add_tail(&session->list, &luo_outgoing.sessions);
@@ -205,7 +199,7 @@ static void luo_session_remove(struct luo_session *session)
 	lockdep_assert_held_write(&luo_outgoing.rwsem);
 	list_del_init(&session->list);
 	luo_outgoing.count--;
-	luo_chain_resize(&luo_outgoing.chain, luo_outgoing.count);
+	kho_block_set_resize(&luo_outgoing.blocks, luo_outgoing.count);
 }
 
 static void luo_session_unlink(struct luo_session *session)
@@ -215,49 +209,35 @@ static void luo_session_unlink(struct luo_session *session)
 }
 
 /**
- * luo_session_create - LIVEUPDATE_IOCTL_CREATE_SESSION
- * @ucmd: the call
+ * luo_session_create - create an outgoing session
+ * @name: its name, NUL-terminated, not empty
+ * @filep: output: the session file, with the only reference
  *
  * Context: process context.
- * Return: 0, -EINVAL for a bad name, -EEXIST, -EBUSY after the reboot
- * started, -EMFILE, -ENOMEM or -EFAULT.
+ * Return: 0, -EEXIST, -EBUSY after the reboot started, or -ENOMEM.
  */
-int luo_session_create(struct luo_ucmd *ucmd)
+int luo_session_create(const char *name, struct file **filep)
 {
-	struct liveupdate_ioctl_create_session *argp = ucmd->cmd;
 	struct luo_session *session;
 	struct file *file;
-	int fd, err;
+	int err;
 
-	if (!luo_session_name_ok(argp->name))
-		return -EINVAL;
-	session = luo_session_alloc((const char *)argp->name, false);
+	session = luo_session_alloc(name, false);
 	if (!session)
 		return -ENOMEM;
-	fd = get_unused_fd_flags(O_CLOEXEC);
-	if (fd < 0) {
-		err = fd;
-		goto err_free;
-	}
 	err = luo_session_insert(session);
 	if (err)
-		goto err_put_fd;
-	argp->fd = fd;
-	err = luo_ucmd_respond(ucmd, sizeof(*argp));
-	if (err)
-		goto err_remove;
+		goto err_free;
 	file = luo_session_file(session);
 	if (IS_ERR(file)) {
 		err = PTR_ERR(file);
 		goto err_remove;
 	}
-	fd_install(fd, file);
+	*filep = file;
 	return 0;
 
 err_remove:
 	luo_session_unlink(session);
-err_put_fd:
-	put_unused_fd(fd);
 err_free:
 	luo_session_free(session);
 	return err;
@@ -284,47 +264,29 @@ static void luo_session_unclaim(struct luo_session *session)
 }
 
 /**
- * luo_session_retrieve - LIVEUPDATE_IOCTL_RETRIEVE_SESSION
- * @ucmd: the call
+ * luo_session_retrieve - open an incoming session
+ * @name: its name, NUL-terminated, not empty
+ * @filep: output: the session file, with the only reference
  *
  * Context: process context.
- * Return: 0, -EINVAL for a bad name or a session that is open already,
- * -ENOENT, -EMFILE, -ENOMEM or -EFAULT.
+ * Return: 0, -ENOENT, -EINVAL for a session that is open already, or
+ * -ENOMEM.
  */
-int luo_session_retrieve(struct luo_ucmd *ucmd)
+int luo_session_retrieve(const char *name, struct file **filep)
 {
-	struct liveupdate_ioctl_retrieve_session *argp = ucmd->cmd;
 	struct luo_session *session;
 	struct file *file;
-	int fd, err;
 
-	if (!luo_session_name_ok(argp->name))
-		return -EINVAL;
-	fd = get_unused_fd_flags(O_CLOEXEC);
-	if (fd < 0)
-		return fd;
-	session = luo_session_claim((const char *)argp->name);
-	if (IS_ERR(session)) {
-		err = PTR_ERR(session);
-		goto err_put_fd;
-	}
-	argp->fd = fd;
-	err = luo_ucmd_respond(ucmd, sizeof(*argp));
-	if (err)
-		goto err_unclaim;
+	session = luo_session_claim(name);
+	if (IS_ERR(session))
+		return PTR_ERR(session);
 	file = luo_session_file(session);
 	if (IS_ERR(file)) {
-		err = PTR_ERR(file);
-		goto err_unclaim;
+		luo_session_unclaim(session);
+		return PTR_ERR(file);
 	}
-	fd_install(fd, file);
+	*filep = file;
 	return 0;
-
-err_unclaim:
-	luo_session_unclaim(session);
-err_put_fd:
-	put_unused_fd(fd);
-	return err;
 }
 
 /* ------------------------------------------------------------------------
@@ -512,7 +474,7 @@ static int luo_session_freeze(struct luo_session *session,
 	int err;
 
 	guard(mutex)(&session->mutex);
-	err = luo_file_freeze_all(&session->files, &ser->files, &ser->nr_files);
+	err = luo_file_freeze_all(&session->files, &ser->file_set_ser);
 	if (err) {
 		pr_warn("cannot freeze session " LUO_NAME_FMT ": %pe\n",
 			luo_name_len(session->name), session->name, ERR_PTR(err));
@@ -532,20 +494,13 @@ static void luo_session_unfreeze_before(struct luo_session *session)
 	}
 }
 
-static void luo_root_clear(struct luo_ser *root)
-{
-	root->sessions = 0;
-	root->nr_sessions = 0;
-	root->flbs = 0;
-	root->nr_flbs = 0;
-}
-
 /**
  * luo_session_serialize - freeze and record every outgoing session
- * @root: the outgoing root; its session and FLB fields are set
+ * @root: the outgoing root; its session address is set
  *
- * On success the outgoing sessions are frozen for good.  On an error,
- * every session is unfrozen and @root records nothing.
+ * Also records the FLBs.  On success the outgoing sessions are frozen for
+ * good.  On an error, every session is unfrozen and @root hands over no
+ * session.
  *
  * Context: from liveupdate_reboot(); takes the outgoing rwsem.
  * Return: 0, the error of a freeze() callback, or -EINVAL for
@@ -558,21 +513,19 @@ int luo_session_serialize(struct luo_ser *root)
 	int err;
 
 	guard(rwsem_write)(&luo_outgoing.rwsem);
-	err = luo_flb_serialize(root);
-	if (err) {
-		luo_root_clear(root);
+	root->sessions_pa = 0;
+	err = luo_flb_serialize();
+	if (err)
 		return err;
-	}
 	list_for_each_entry(session, &luo_outgoing.sessions, list) {
-		err = luo_session_freeze(session, luo_chain_entry(&luo_outgoing.chain, i++));
+		err = luo_session_freeze(session,
+					 kho_block_set_record(&luo_outgoing.blocks, i++));
 		if (err) {
 			luo_session_unfreeze_before(session);
-			luo_root_clear(root);
 			return err;
 		}
 	}
-	root->sessions = luo_chain_seal(&luo_outgoing.chain);
-	root->nr_sessions = luo_outgoing.count;
+	root->sessions_pa = kho_block_set_seal(&luo_outgoing.blocks);
 	luo_outgoing.frozen = true;
 	return 0;
 }
@@ -605,7 +558,7 @@ static int __init luo_session_restore(const void *entry, void *arg)
 	list_add_tail(&session->list, &luo_incoming.sessions);
 	luo_incoming.count++;
 	guard(mutex)(&session->mutex);
-	return luo_file_deserialize(&session->files, ser->files, ser->nr_files);
+	return luo_file_deserialize(&session->files, &ser->file_set_ser);
 }
 
 static void __init luo_session_discard_locked(void)
@@ -624,21 +577,20 @@ static void __init luo_session_discard_locked(void)
 
 /**
  * luo_session_deserialize - rebuild the incoming sessions
- * @head: physical address of the first session block, or 0
- * @nr: number of sessions recorded
+ * @sessions_pa: physical address of the first session block, or 0
  *
  * Context: early boot.
  * Return: 0, -EINVAL for a malformed hand-over (reported), or -ENOMEM;
  * then no incoming session exists.
  */
-int __init luo_session_deserialize(u64 head, u64 nr)
+int __init luo_session_deserialize(u64 sessions_pa)
 {
 	int err;
 
 	guard(rwsem_write)(&luo_incoming.rwsem);
-	err = luo_chain_restore(head, nr, LUO_SESSION_BLOCK_COMPATIBLE,
-				sizeof(struct luo_session_ser),
-				luo_session_restore, NULL);
+	err = luo_blocks_restore(sessions_pa, sizeof(struct luo_session_ser),
+				 KHO_BLOCK_COUNT_UNKNOWN, luo_session_restore,
+				 NULL, "session");
 	if (err)
 		luo_session_discard_locked();
 	return err;

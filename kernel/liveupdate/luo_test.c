@@ -14,7 +14,7 @@
  * Test files: every open of ``/sys/kernel/debug/liveupdate_test/file``
  * is a separate test file holding a payload of up to 256 bytes; write()
  * replaces the payload, read() returns it.  The handler
- * (``liveupdate-test-file-v1``) accepts exactly these files (and the
+ * (``lu612,test-file-v1``) accepts exactly these files (and the
  * files it restores itself).  preserve() copies the payload into one page
  * from kho_alloc_preserve(), freeze() copies it again so that writes made
  * after PRESERVE_FD reach the next kernel, and retrieve() rebuilds an
@@ -30,13 +30,13 @@
  * number of calls of every callback and whether each FLB has an outgoing
  * object; ``corrupt``, which damages the outgoing LUO hand-over from a
  * reboot notifier, after liveupdate_reboot() wrote it, so that the next
- * kernel's validation can be tested: ``compatible`` changes the root's
- * compatible string, ``sessions`` points the session chain at a page that
- * is not preserved, ``count`` makes the recorded number of sessions one
- * too high, ``block`` gives the first session block the compatible string
- * of a file block.
+ * kernel's validation can be tested: ``compatible`` gives the root the
+ * compatible string of our previous release ("luo-v1"), ``sessions``
+ * points the session set at a page that is not preserved, ``count`` makes
+ * the recorded number of files of the first session one too high, and
+ * ``block`` links the first session block to itself.
  *
- * Test FLBs ``liveupdate-test-flb-v0`` to ``-v2``: preserve() hands over
+ * Test FLBs ``lu612,test-flb-v0`` to ``-v2``: preserve() hands over
  * one page holding a magic number and the FLB's index, retrieve() checks
  * it, finish() and unpreserve() check that they get the object back.
  *
@@ -72,8 +72,8 @@
 
 #include "kexec_handover_internal.h"
 
-#define LUO_TEST_HANDLER_COMPATIBLE	"liveupdate-test-file-v1"
-#define LUO_TEST_FLB_COMPATIBLE(i)	"liveupdate-test-flb-v" #i
+#define LUO_TEST_HANDLER_COMPATIBLE	KHO_VENDOR_PREFIX "test-file-v1"
+#define LUO_TEST_FLB_COMPATIBLE(i)	KHO_VENDOR_PREFIX "test-flb-v" #i
 #define LUO_TEST_NR_FLBS		3
 #define LUO_TEST_PAYLOAD_MAX		256
 #define LUO_TEST_FILE_MAGIC		0x4c554f5446494c45ULL	/* "LUOTFILE" */
@@ -511,22 +511,29 @@ static struct luo_ser *luo_test_out_root(void)
 	return phys_to_virt(get_unaligned((const u64 *)prop));
 }
 
+/* The first block of the outgoing session set, or NULL. */
+static struct kho_block_header_ser *luo_test_first_block(struct luo_ser *root)
+{
+	return root->sessions_pa ? phys_to_virt(root->sessions_pa) : NULL;
+}
+
 static void luo_test_damage(struct luo_ser *root)
 {
-	struct luo_block_header_ser *block;
+	struct kho_block_header_ser *block = luo_test_first_block(root);
+	struct luo_session_ser *ser = block ? (void *)(block + 1) : NULL;
 	struct page *page;
 
 	if (!strcmp(luo_test_corrupt, "compatible")) {
-		root->compatible[0] = 'X';
+		/* The name our previous release wrote. */
+		strscpy_pad(root->compatible, "luo-v1");
 	} else if (!strcmp(luo_test_corrupt, "sessions")) {
 		page = alloc_page(GFP_KERNEL | __GFP_ZERO);
 		if (page)
-			root->sessions = page_to_phys(page);
-	} else if (!strcmp(luo_test_corrupt, "count")) {
-		root->nr_sessions++;
-	} else if (!strcmp(luo_test_corrupt, "block") && root->sessions) {
-		block = phys_to_virt(root->sessions);
-		strscpy_pad(block->compatible, LUO_FILE_BLOCK_COMPATIBLE);
+			root->sessions_pa = page_to_phys(page);
+	} else if (!strcmp(luo_test_corrupt, "count") && ser) {
+		ser->file_set_ser.count++;
+	} else if (!strcmp(luo_test_corrupt, "block") && block) {
+		block->next = root->sessions_pa;
 	}
 }
 
@@ -571,7 +578,7 @@ static const struct liveupdate_file_ops luo_test_bad_ops = {
 
 static struct liveupdate_file_handler luo_test_bad_handler = {
 	.ops = &luo_test_bad_ops,
-	.compatible = "liveupdate-test-bad-v1",
+	.compatible = KHO_VENDOR_PREFIX "test-bad-v1",
 };
 
 static struct liveupdate_file_handler luo_test_dup_handler = {

@@ -17,27 +17,36 @@
  *   with kho_preserve_folio();
  * - a vmalloc'ed array with one u64 per folio, its physical address ORed
  *   with its order, preserved with kho_preserve_vmalloc();
- * - a flattened device tree of one page from kho_alloc_preserve(),
- *   registered as the KHO subtree ``kho_test``.  Its root node has
- *   ``compatible = "kho-test-v1"`` and the properties ``magic`` (u32
- *   0x4b484f21), ``generation`` (u32), ``nr_folios`` (u32), ``seed`` (u64),
- *   all as ordinary big-endian FDT cells, and ``folios``, the 16-byte
- *   &struct kho_vmalloc of the array in the CPU's byte order.
+ * - the subtree ``kho_test`` in the layout of mainline's test
+ *   (``lib/test_kho.c``): a flattened device tree whose root has
+ *   ``compatible = "kho-test-v1"`` and ``magic`` (u32 0x4b484f21), and
+ *   whose node ``data`` has ``nr_folios`` (u32), ``folios_info`` (the
+ *   &struct kho_vmalloc of the array) and ``csum`` (the csum_partial() of
+ *   all folios in array order), every value in the CPU's byte order;
+ * - the subtree ``lu612,kho-test`` with what only this backport checks:
+ *   ``compatible = "lu612,kho-test-v1"``, ``generation`` (u32), ``seed``
+ *   (u64), both as big-endian FDT cells, and ``huge``, the
+ *   &struct kho_vmalloc of a vmalloc_huge() area filled with a pattern.
  *
- * The next kernel restores the array and every folio, checks every order
- * and every byte, frees everything, checks that the restored pages were
- * added to the managed memory and that as many pages can be allocated
- * again, and prints one KTAP-style line per check at the start of a
- * console line ("ok N kho_test: ..." or "not ok N kho_test: ..."), then
- * "kho_test: verified generation N" or "kho_test: FAILED generation N".
- * A boot without a ``kho_test`` subtree is generation 0 and verifies
- * nothing.
+ * So mainline's test verifies what this kernel preserved, and this test
+ * verifies what mainline's preserved: from mainline only the checksum,
+ * from this backport also every byte and the huge-page area.
+ *
+ * The next kernel restores the array and every folio, checks every order,
+ * the checksum and, with ``lu612,kho-test``, every byte, frees
+ * everything, checks that the restored pages were added to the managed
+ * memory and that as many pages can be allocated again, and prints one
+ * KTAP-style line per check at the start of a console line ("ok N
+ * kho_test: ..." or "not ok N kho_test: ..."), then "kho_test: verified
+ * generation N" or "kho_test: FAILED generation N".  A set without
+ * ``lu612,kho-test`` counts as generation 1.  A boot without a
+ * ``kho_test`` subtree is generation 0 and verifies nothing.
  *
  * The write-only file ``/sys/kernel/debug/kho_test/test_corrupt`` damages
  * the outgoing hand-over on purpose, so that the next kernel's validation
- * can be tested: ``compatible`` changes the root compatible to a foreign
- * string of the same length, ``size`` makes the ``blob-size`` of the
- * ``kho_test`` subtree absurd, ``address`` makes the root
+ * can be tested: ``compatible`` changes the root compatible to "kho-v3",
+ * the name our previous release wrote, ``size`` makes the ``blob-size`` of
+ * the ``kho_test`` subtree absurd, ``address`` makes the root
  * ``preserved-memory-map`` point at a misaligned address, and ``scratch``
  * makes the last scratch area a copy of the first, so that two overlap
  * (with a single area, it makes its size misaligned instead).
@@ -68,13 +77,18 @@
 #include <linux/uaccess.h>
 #include <linux/unaligned.h>
 #include <linux/vmalloc.h>
+#include <net/checksum.h>
 
 #include "../kexec_internal.h"
 #include "kexec_handover_internal.h"
 
+/* Mainline's test format. */
 #define KHO_TEST_NAME		"kho_test"
 #define KHO_TEST_COMPATIBLE	"kho-test-v1"
 #define KHO_TEST_MAGIC		0x4b484f21	/* "KHO!" */
+/* What this backport adds. */
+#define KHO_TEST_EXT_NAME	KHO_VENDOR_PREFIX "kho-test"
+#define KHO_TEST_EXT_COMPATIBLE	KHO_VENDOR_PREFIX "kho-test-v1"
 #define KHO_TEST_FDT_SIZE	PAGE_SIZE
 /* An array entry is the folio's physical address ORed with its order. */
 #define KHO_TEST_ORDER_MASK	(PAGE_SIZE - 1)
@@ -92,9 +106,11 @@ MODULE_PARM_DESC(max_mem, "Bytes of folios preserved for the next kernel (defaul
  * @entries: vmalloc'ed array, one entry per folio
  * @desc: preservation descriptor of @entries
  * @fdt: the ``kho_test`` subtree blob
+ * @ext: the ``lu612,kho-test`` subtree blob
  * @huge: a vmalloc_huge() area filled with a pattern
  * @huge_desc: preservation descriptor of @huge
  * @seed: seed of the folio contents
+ * @csum: csum_partial() of all folios, in array order
  * @nr_folios: valid entries in @entries
  * @nr_pages: pages of all folios
  * @generation: generation of the set
@@ -103,10 +119,12 @@ struct kho_test_out {
 	u64 *entries;
 	struct kho_vmalloc desc;
 	void *fdt;
+	void *ext;
 	u64 *huge;
 	struct kho_vmalloc huge_desc;
 	u64 seed;
-	unsigned int nr_folios;
+	__wsum csum;
+	u32 nr_folios;
 	unsigned long nr_pages;
 	u32 generation;
 };
@@ -114,17 +132,21 @@ struct kho_test_out {
 /**
  * struct kho_test_in - the set handed over by the previous kernel
  * @fdt: the ``kho_test`` subtree blob
- * @desc: preservation descriptor of the folio array, copied from @fdt
- * @huge_desc: preservation descriptor of the huge vmalloc area
- * @seed: seed of the folio contents
+ * @ext: the ``lu612,kho-test`` subtree blob, or NULL
+ * @desc: preservation descriptor of the folio array
+ * @huge_desc: preservation descriptor of the huge vmalloc area (@ext only)
+ * @seed: seed of the folio contents (@ext only)
+ * @csum: checksum of all folios
  * @nr_folios: number of folios
- * @generation: generation of the set
+ * @generation: generation of the set; 1 without @ext
  */
 struct kho_test_in {
 	void *fdt;
+	void *ext;
 	struct kho_vmalloc desc;
 	struct kho_vmalloc huge_desc;
 	u64 seed;
+	__wsum csum;
 	u32 nr_folios;
 	u32 generation;
 };
@@ -139,6 +161,7 @@ struct kho_test_in {
  * @first_off: offset of the first differing u64 in that folio
  * @pages: pages of the restored folios
  * @ram_delta: change of totalram_pages() across the restores
+ * @csum: checksum of the restored folios
  * @array_ok: the vmalloc array was restored
  * @reuse_ok: @pages pages could be allocated again after the frees
  * @huge_ok: the huge vmalloc area was restored with its contents
@@ -152,6 +175,7 @@ struct kho_test_result {
 	size_t first_off;
 	unsigned long pages;
 	long ram_delta;
+	__wsum csum;
 	bool array_ok;
 	bool reuse_ok;
 	bool huge_ok;
@@ -178,20 +202,6 @@ static u64 kho_test_start(u64 seed, unsigned int idx)
 	return state ?: 1;
 }
 
-static void kho_test_fill(struct folio *folio, u64 seed, unsigned int idx)
-{
-	u64 state = kho_test_start(seed, idx);
-	size_t off, i;
-	u64 *p;
-
-	for (off = 0; off < folio_size(folio); off += PAGE_SIZE) {
-		p = kmap_local_folio(folio, off);
-		for (i = 0; i < PAGE_SIZE / sizeof(u64); i++)
-			p[i] = kho_test_next(&state);
-		kunmap_local(p);
-	}
-}
-
 /* Fill @len bytes at @buf with the pattern of (@seed, @idx). */
 static void kho_test_fill_buf(u64 *buf, size_t len, u64 seed, unsigned int idx)
 {
@@ -202,103 +212,136 @@ static void kho_test_fill_buf(u64 *buf, size_t len, u64 seed, unsigned int idx)
 		buf[i] = kho_test_next(&state);
 }
 
-/* Does @buf hold the pattern of (@seed, @idx)? */
-static bool kho_test_check_buf(const u64 *buf, size_t len, u64 seed, unsigned int idx)
+/*
+ * Does @buf hold the pattern of (@seed, @idx)?  Returns the offset of the
+ * first u64 that differs, or @len.
+ */
+static size_t kho_test_check_buf(const u64 *buf, size_t len, u64 seed,
+				 unsigned int idx)
 {
 	u64 state = kho_test_start(seed, idx);
 	size_t i;
 
 	for (i = 0; i < len / sizeof(u64); i++)
 		if (buf[i] != kho_test_next(&state))
-			return false;
-	return true;
-}
-
-/* Compare every byte of @folio with its pattern; 0 or -EILSEQ with *@bad. */
-static int kho_test_check(struct folio *folio, u64 seed, unsigned int idx,
-			  size_t *bad)
-{
-	u64 state = kho_test_start(seed, idx);
-	size_t off, i;
-	int err = 0;
-	u64 *p;
-
-	for (off = 0; off < folio_size(folio) && !err; off += PAGE_SIZE) {
-		p = kmap_local_folio(folio, off);
-		for (i = 0; i < PAGE_SIZE / sizeof(u64); i++) {
-			if (p[i] != kho_test_next(&state)) {
-				*bad = off + i * sizeof(u64);
-				err = -EILSEQ;
-				break;
-			}
-		}
-		kunmap_local(p);
-	}
-	return err;
+			return i * sizeof(u64);
+	return len;
 }
 
 /* ---- verification of the incoming set ---- */
 
-static int kho_test_get_u32(const void *fdt, const char *name, u32 *val)
+/* A property of @node holding exactly @len bytes, or NULL. */
+static const void *kho_test_prop(const void *fdt, int node, const char *name,
+				 int len)
 {
-	const fdt32_t *p;
-	int len;
+	const void *p;
+	int plen;
 
-	p = fdt_getprop(fdt, 0, name, &len);
-	if (!p || len != sizeof(*p))
-		return -EINVAL;
-	*val = fdt32_ld(p);
-	return 0;
+	if (node < 0)
+		return NULL;
+	p = fdt_getprop(fdt, node, name, &plen);
+	return p && plen == len ? p : NULL;
 }
 
-static int kho_test_get_u64(const void *fdt, const char *name, u64 *val)
+/* Check a subtree blob and map it; NULL or the reason it is unusable. */
+static const char *kho_test_blob(const char *name, const char *compatible,
+				 const void **fdtp)
 {
-	const fdt64_t *p;
-	int len;
+	const void *fdt;
+	phys_addr_t phys;
+	size_t size;
 
-	p = fdt_getprop(fdt, 0, name, &len);
-	if (!p || len != sizeof(*p))
-		return -EINVAL;
-	*val = fdt64_ld(p);
-	return 0;
-}
-
-/* Check the incoming blob and copy what it says into @in. */
-static const char *kho_test_parse(struct kho_test_in *in, phys_addr_t phys,
-				  size_t size)
-{
-	const void *fdt = phys_to_virt(phys);
-	const void *desc;
-	u32 magic;
-	int len;
-
+	if (kho_retrieve_subtree(name, &phys, &size))
+		return "cannot be retrieved";
 	if (!pfn_valid(PHYS_PFN(phys)))
-		return "not in memory";
+		return "is not in memory";
+	fdt = phys_to_virt(phys);
 	if (size < sizeof(struct fdt_header) || fdt_check_header(fdt) ||
 	    fdt_totalsize(fdt) > size)
-		return "not an FDT of the announced size";
-	if (fdt_node_check_compatible(fdt, 0, KHO_TEST_COMPATIBLE))
-		return "not compatible with " KHO_TEST_COMPATIBLE;
-	if (kho_test_get_u32(fdt, "magic", &magic) || magic != KHO_TEST_MAGIC)
-		return "bad magic";
-	if (kho_test_get_u32(fdt, "generation", &in->generation) ||
-	    !in->generation)
-		return "bad generation";
-	if (kho_test_get_u32(fdt, "nr_folios", &in->nr_folios) ||
-	    kho_test_get_u64(fdt, "seed", &in->seed))
-		return "nr_folios or seed missing";
-	desc = fdt_getprop(fdt, 0, "folios", &len);
-	if (!desc || len != sizeof(in->desc))
-		return "folios missing";
-	memcpy(&in->desc, desc, sizeof(in->desc));
-	desc = fdt_getprop(fdt, 0, "huge", &len);
-	if (!desc || len != sizeof(in->huge_desc))
-		return "huge missing";
-	memcpy(&in->huge_desc, desc, sizeof(in->huge_desc));
+		return "is not an FDT of the announced size";
+	if (fdt_node_check_compatible(fdt, 0, compatible))
+		return "has the wrong compatible";
+	*fdtp = fdt;
+	return NULL;
+}
+
+/* Parse the ``kho_test`` blob, in mainline's layout. */
+static const char *kho_test_parse(struct kho_test_in *in)
+{
+	const void *fdt, *p;
+	const char *why;
+	int data;
+
+	why = kho_test_blob(KHO_TEST_NAME, KHO_TEST_COMPATIBLE, &fdt);
+	if (why)
+		return why;
+	p = kho_test_prop(fdt, 0, "magic", sizeof(u32));
+	if (!p || get_unaligned((const u32 *)p) != KHO_TEST_MAGIC)
+		return "has a bad magic";
+	data = fdt_subnode_offset(fdt, 0, "data");
+	p = kho_test_prop(fdt, data, "nr_folios", sizeof(u32));
+	if (!p)
+		return "has no nr_folios";
+	in->nr_folios = get_unaligned((const u32 *)p);
+	p = kho_test_prop(fdt, data, "csum", sizeof(__wsum));
+	if (!p)
+		return "has no csum";
+	memcpy(&in->csum, p, sizeof(in->csum));
+	p = kho_test_prop(fdt, data, "folios_info", sizeof(in->desc));
+	if (!p)
+		return "has no folios_info";
+	memcpy(&in->desc, p, sizeof(in->desc));
 	if ((u64)in->nr_folios * sizeof(u64) > (u64)in->desc.total_pages * PAGE_SIZE)
-		return "folio array smaller than nr_folios";
+		return "has a folio array smaller than nr_folios";
 	in->fdt = (void *)fdt;
 	return NULL;
+}
+
+/* Parse the ``lu612,kho-test`` blob, if the previous kernel sent one. */
+static const char *kho_test_parse_ext(struct kho_test_in *in)
+{
+	const void *fdt, *p;
+	phys_addr_t phys;
+	const char *why;
+
+	in->generation = 1;
+	if (kho_retrieve_subtree(KHO_TEST_EXT_NAME, &phys, NULL) == -ENOENT)
+		return NULL;
+	why = kho_test_blob(KHO_TEST_EXT_NAME, KHO_TEST_EXT_COMPATIBLE, &fdt);
+	if (why)
+		return why;
+	p = kho_test_prop(fdt, 0, "generation", sizeof(u32));
+	if (!p || !fdt32_ld(p))
+		return "has a bad generation";
+	in->generation = fdt32_ld(p);
+	p = kho_test_prop(fdt, 0, "seed", sizeof(u64));
+	if (!p)
+		return "has no seed";
+	in->seed = fdt64_ld(p);
+	p = kho_test_prop(fdt, 0, "huge", sizeof(in->huge_desc));
+	if (!p)
+		return "has no huge";
+	memcpy(&in->huge_desc, p, sizeof(in->huge_desc));
+	in->ext = (void *)fdt;
+	return NULL;
+}
+
+/* Check the contents of one restored folio. */
+static void kho_test_check_folio(const struct kho_test_in *in,
+				 struct folio *folio, unsigned int idx,
+				 struct kho_test_result *res)
+{
+	size_t bad;
+
+	res->csum = csum_partial(folio_address(folio), folio_size(folio), res->csum);
+	if (!in->ext)
+		return;
+	res->checked++;
+	bad = kho_test_check_buf(folio_address(folio), folio_size(folio), in->seed, idx);
+	if (bad < folio_size(folio) && !res->bad_data++) {
+		res->first_bad = idx;
+		res->first_off = bad;
+	}
 }
 
 /* Restore, check and free one folio described by array entry @idx. */
@@ -308,7 +351,6 @@ static void kho_test_restore_one(const struct kho_test_in *in, u64 entry,
 	unsigned int order = entry & KHO_TEST_ORDER_MASK;
 	phys_addr_t phys = entry & ~(u64)KHO_TEST_ORDER_MASK;
 	struct folio *folio;
-	size_t bad;
 
 	if (order >= NR_PAGE_ORDERS || !IS_ALIGNED(phys, PAGE_SIZE << order))
 		return;
@@ -317,15 +359,10 @@ static void kho_test_restore_one(const struct kho_test_in *in, u64 entry,
 		return;
 	res->restored++;
 	res->pages += folio_nr_pages(folio);
-	if (folio_order(folio) != order) {
+	if (folio_order(folio) != order)
 		res->bad_order++;
-	} else {
-		res->checked++;
-		if (kho_test_check(folio, in->seed, idx, &bad) && !res->bad_data++) {
-			res->first_bad = idx;
-			res->first_off = bad;
-		}
-	}
+	else
+		kho_test_check_folio(in, folio, idx, res);
 	folio_put(folio);
 	cond_resched();
 }
@@ -352,6 +389,18 @@ static bool kho_test_reuse(unsigned long nr)
 	return got == nr;
 }
 
+/* Free a blob of the previous kernel if it is preserved memory of its own. */
+static void kho_test_free_blob(void *blob)
+{
+	struct folio *folio;
+
+	if (!blob)
+		return;
+	folio = kho_restore_folio(virt_to_phys(blob));
+	if (folio)
+		folio_put(folio);
+}
+
 static void kho_test_restore_all(struct kho_test_in *in,
 				 struct kho_test_result *res)
 {
@@ -368,27 +417,52 @@ static void kho_test_restore_all(struct kho_test_in *in,
 		res->ram_delta = totalram_pages() - before;
 		vfree(entries);
 	}
-	kho_restore_free(in->fdt);
+	kho_test_free_blob(in->fdt);
+	kho_test_free_blob(in->ext);
 	res->reuse_ok = !res->pages || kho_test_reuse(res->pages);
 }
 
 static void kho_test_restore_huge(struct kho_test_in *in, struct kho_test_result *res)
 {
-	u64 *huge = kho_restore_vmalloc(&in->huge_desc);
+	u64 *huge;
 
+	if (!in->ext)
+		return;
+	huge = kho_restore_vmalloc(&in->huge_desc);
 	if (!huge)
 		return;
 	res->huge_ok = in->huge_desc.total_pages == KHO_TEST_HUGE_SIZE / PAGE_SIZE &&
 		       kho_test_check_buf(huge, KHO_TEST_HUGE_SIZE, in->seed,
-					  KHO_TEST_HUGE_IDX);
+					  KHO_TEST_HUGE_IDX) == KHO_TEST_HUGE_SIZE;
 	vfree(huge);
+}
+
+static bool kho_test_report_data(const struct kho_test_in *in,
+				 const struct kho_test_result *res)
+{
+	bool ok = res->csum == in->csum && !res->bad_data &&
+		  (!in->ext || res->checked == in->nr_folios);
+
+	if (ok && in->ext)
+		pr_info("ok 2 kho_test: the checksum and every byte match\n");
+	else if (ok)
+		pr_info("ok 2 kho_test: the checksum matches (no lu612,kho-test: no byte check)\n");
+	else if (res->bad_data)
+		pr_info("not ok 2 kho_test: %u of %u folios differ, first folio %u at offset %#zx\n",
+			res->bad_data, res->checked, res->first_bad,
+			res->first_off);
+	else
+		pr_info("not ok 2 kho_test: checksum %#x, expected %#x; %u of %u folios checked\n",
+			(__force u32)res->csum, (__force u32)in->csum,
+			res->checked, in->nr_folios);
+	return ok;
 }
 
 /* Print the result lines; return true if every check passed. */
 static bool kho_test_report(const struct kho_test_in *in,
 			    const struct kho_test_result *res)
 {
-	bool ok1, ok2, ok4;
+	bool ok1, ok2, ok4, ok5 = true;
 
 	ok1 = res->restored == in->nr_folios && !res->bad_order;
 	if (ok1)
@@ -399,16 +473,7 @@ static bool kho_test_report(const struct kho_test_in *in,
 			res->restored, in->nr_folios, in->generation,
 			res->bad_order);
 
-	ok2 = res->checked == in->nr_folios && !res->bad_data;
-	if (ok2)
-		pr_info("ok 2 kho_test: every byte matches\n");
-	else if (res->bad_data)
-		pr_info("not ok 2 kho_test: %u of %u folios differ, first folio %u at offset %#zx\n",
-			res->bad_data, res->checked, res->first_bad,
-			res->first_off);
-	else
-		pr_info("not ok 2 kho_test: only %u of %u folios could be checked\n",
-			res->checked, in->nr_folios);
+	ok2 = kho_test_report_data(in, res);
 
 	if (res->array_ok)
 		pr_info("ok 3 kho_test: vmalloc array restored\n");
@@ -425,13 +490,16 @@ static bool kho_test_report(const struct kho_test_in *in,
 		pr_info("not ok 4 kho_test: cannot allocate %lu pages again\n",
 			res->pages);
 
-	if (res->huge_ok)
-		pr_info("ok 5 kho_test: huge-page vmalloc area of order %u restored, every byte matches\n",
-			in->huge_desc.order);
-	else
-		pr_info("not ok 5 kho_test: huge-page vmalloc area lost or changed\n");
+	if (in->ext) {
+		ok5 = res->huge_ok;
+		if (ok5)
+			pr_info("ok 5 kho_test: huge-page vmalloc area of order %u restored, every byte matches\n",
+				in->huge_desc.order);
+		else
+			pr_info("not ok 5 kho_test: huge-page vmalloc area lost or changed\n");
+	}
 
-	return ok1 && ok2 && res->array_ok && ok4 && res->huge_ok;
+	return ok1 && ok2 && res->array_ok && ok4 && ok5;
 }
 
 /* Verify the incoming set, if any; return its generation (0 if none). */
@@ -439,30 +507,26 @@ static u32 kho_test_verify(void)
 {
 	struct kho_test_result res = {};
 	struct kho_test_in in = {};
-	const char *why;
+	const char *why, *what = KHO_TEST_NAME;
 	phys_addr_t phys;
-	size_t size;
-	int err;
 
-	err = kho_retrieve_subtree(KHO_TEST_NAME, &phys, &size);
-	if (err == -ENOENT) {
+	if (kho_retrieve_subtree(KHO_TEST_NAME, &phys, NULL) == -ENOENT) {
 		pr_info("kho_test: no incoming test data, this is generation 0\n");
 		return 0;
 	}
-	if (err) {
-		pr_info("not ok 1 kho_test: cannot retrieve subtree %s: %d\n",
-			KHO_TEST_NAME, err);
-		pr_info("kho_test: FAILED generation 0\n");
-		return 0;
+	why = kho_test_parse(&in);
+	if (!why) {
+		what = KHO_TEST_EXT_NAME;
+		why = kho_test_parse_ext(&in);
 	}
-
-	why = kho_test_parse(&in, phys, size);
 	if (why) {
-		pr_info("not ok 1 kho_test: incoming blob at %pa is invalid: %s\n",
-			&phys, why);
+		pr_info("not ok 1 kho_test: incoming subtree %s %s\n", what, why);
 		pr_info("kho_test: FAILED generation %u\n", in.generation);
 		return in.generation;
 	}
+	if (!in.ext)
+		pr_info("kho_test: no %s subtree: the previous kernel is not this backport\n",
+			KHO_TEST_EXT_NAME);
 
 	kho_test_restore_huge(&in, &res);
 	kho_test_restore_all(&in, &res);
@@ -515,13 +579,16 @@ static int kho_test_alloc_folios(struct kho_test_out *out,
 {
 	unsigned long left = max_pages;
 	struct folio *folio;
+	void *addr;
 
 	while (left) {
 		folio = kho_test_alloc_folio(kho_test_pick_order(out->nr_folios,
 								 left));
 		if (!folio)
 			break;
-		kho_test_fill(folio, out->seed, out->nr_folios);
+		addr = folio_address(folio);
+		kho_test_fill_buf(addr, folio_size(folio), out->seed, out->nr_folios);
+		out->csum = csum_partial(addr, folio_size(folio), out->csum);
 		out->entries[out->nr_folios++] = PFN_PHYS(folio_pfn(folio)) |
 						 folio_order(folio);
 		out->nr_pages += folio_nr_pages(folio);
@@ -555,24 +622,95 @@ static int kho_test_preserve_folios(struct kho_test_out *out)
 	return 0;
 }
 
-/* Write the subtree blob of @out into the preserved page @fdt. */
+/* The ``kho_test`` blob, in mainline's layout and byte order. */
 static int kho_test_write_fdt(struct kho_test_out *out, void *fdt)
 {
+	u32 magic = KHO_TEST_MAGIC;
 	int err;
 
 	err = fdt_create(fdt, KHO_TEST_FDT_SIZE);
 	err = err ?: fdt_finish_reservemap(fdt);
 	err = err ?: fdt_begin_node(fdt, "");
 	err = err ?: fdt_property_string(fdt, "compatible", KHO_TEST_COMPATIBLE);
-	err = err ?: fdt_property_u32(fdt, "magic", KHO_TEST_MAGIC);
-	err = err ?: fdt_property_u32(fdt, "generation", out->generation);
-	err = err ?: fdt_property_u32(fdt, "nr_folios", out->nr_folios);
-	err = err ?: fdt_property(fdt, "folios", &out->desc, sizeof(out->desc));
-	err = err ?: fdt_property(fdt, "huge", &out->huge_desc, sizeof(out->huge_desc));
-	err = err ?: fdt_property_u64(fdt, "seed", out->seed);
+	err = err ?: fdt_property(fdt, "magic", &magic, sizeof(magic));
+	err = err ?: fdt_begin_node(fdt, "data");
+	err = err ?: fdt_property(fdt, "nr_folios", &out->nr_folios,
+				  sizeof(out->nr_folios));
+	err = err ?: fdt_property(fdt, "folios_info", &out->desc, sizeof(out->desc));
+	err = err ?: fdt_property(fdt, "csum", &out->csum, sizeof(out->csum));
+	err = err ?: fdt_end_node(fdt);
 	err = err ?: fdt_end_node(fdt);
 	err = err ?: fdt_finish(fdt);
 	return err ? -ENOSPC : 0;
+}
+
+/* The ``lu612,kho-test`` blob. */
+static int kho_test_write_ext(struct kho_test_out *out, void *fdt)
+{
+	int err;
+
+	err = fdt_create(fdt, KHO_TEST_FDT_SIZE);
+	err = err ?: fdt_finish_reservemap(fdt);
+	err = err ?: fdt_begin_node(fdt, "");
+	err = err ?: fdt_property_string(fdt, "compatible", KHO_TEST_EXT_COMPATIBLE);
+	err = err ?: fdt_property_u32(fdt, "generation", out->generation);
+	err = err ?: fdt_property_u64(fdt, "seed", out->seed);
+	err = err ?: fdt_property(fdt, "huge", &out->huge_desc, sizeof(out->huge_desc));
+	err = err ?: fdt_end_node(fdt);
+	err = err ?: fdt_finish(fdt);
+	return err ? -ENOSPC : 0;
+}
+
+/* Allocate, write and register one subtree blob. */
+static int kho_test_add_blob(const char *name, void **blobp,
+			     int (*write)(struct kho_test_out *out, void *fdt),
+			     struct kho_test_out *out)
+{
+	void *fdt;
+	int err;
+
+	fdt = kho_alloc_preserve(KHO_TEST_FDT_SIZE);
+	if (IS_ERR(fdt))
+		return PTR_ERR(fdt);
+	err = write(out, fdt);
+	if (!err)
+		err = kho_add_subtree(name, fdt, fdt_totalsize(fdt));
+	if (err) {
+		kho_unpreserve_free(fdt);
+		return err;
+	}
+	*blobp = fdt;
+	return 0;
+}
+
+/* Preserve the huge vmalloc area and register both subtrees. */
+static int kho_test_preserve_blobs(struct kho_test_out *out)
+{
+	int err;
+
+	out->huge = vmalloc_huge(KHO_TEST_HUGE_SIZE, GFP_KERNEL);
+	if (!out->huge)
+		return -ENOMEM;
+	kho_test_fill_buf(out->huge, KHO_TEST_HUGE_SIZE, out->seed, KHO_TEST_HUGE_IDX);
+	err = kho_preserve_vmalloc(out->huge, &out->huge_desc);
+	if (err)
+		goto err_free_huge;
+	err = kho_test_add_blob(KHO_TEST_EXT_NAME, &out->ext, kho_test_write_ext, out);
+	if (err)
+		goto err_unpreserve_huge;
+	err = kho_test_add_blob(KHO_TEST_NAME, &out->fdt, kho_test_write_fdt, out);
+	if (err)
+		goto err_remove_ext;
+	return 0;
+
+err_remove_ext:
+	kho_remove_subtree(out->ext);
+	kho_unpreserve_free(out->ext);
+err_unpreserve_huge:
+	kho_unpreserve_vmalloc(&out->huge_desc);
+err_free_huge:
+	vfree(out->huge);
+	return err;
 }
 
 static int kho_test_preserve(u32 generation)
@@ -596,27 +734,9 @@ static int kho_test_preserve(u32 generation)
 	err = kho_preserve_vmalloc(out->entries, &out->desc);
 	if (err)
 		goto err_unpreserve_folios;
-	out->huge = vmalloc_huge(KHO_TEST_HUGE_SIZE, GFP_KERNEL);
-	if (!out->huge) {
-		err = -ENOMEM;
+	err = kho_test_preserve_blobs(out);
+	if (err)
 		goto err_unpreserve_array;
-	}
-	kho_test_fill_buf(out->huge, KHO_TEST_HUGE_SIZE, out->seed, KHO_TEST_HUGE_IDX);
-	err = kho_preserve_vmalloc(out->huge, &out->huge_desc);
-	if (err)
-		goto err_free_huge;
-
-	out->fdt = kho_alloc_preserve(KHO_TEST_FDT_SIZE);
-	if (IS_ERR(out->fdt)) {
-		err = PTR_ERR(out->fdt);
-		goto err_unpreserve_huge;
-	}
-	err = kho_test_write_fdt(out, out->fdt);
-	if (err)
-		goto err_free_fdt;
-	err = kho_add_subtree(KHO_TEST_NAME, out->fdt, fdt_totalsize(out->fdt));
-	if (err)
-		goto err_free_fdt;
 
 	pr_info("kho_test: preserved %u folios (%lu pages) of generation %u for the next kernel\n",
 		out->nr_folios, out->nr_pages, generation);
@@ -624,12 +744,6 @@ static int kho_test_preserve(u32 generation)
 		KHO_TEST_HUGE_SIZE / PAGE_SIZE, out->huge_desc.order);
 	return 0;
 
-err_free_fdt:
-	kho_unpreserve_free(out->fdt);
-err_unpreserve_huge:
-	kho_unpreserve_vmalloc(&out->huge_desc);
-err_free_huge:
-	vfree(out->huge);
 err_unpreserve_array:
 	kho_unpreserve_vmalloc(&out->desc);
 err_unpreserve_folios:
@@ -675,7 +789,8 @@ static const char * const kho_test_corruptions[] = {
 
 static int kho_test_corrupt_fdt(enum kho_test_corruption what)
 {
-	static const char foreign[] = "kho-v0";
+	/* The root compatible of our previous release. */
+	static const char foreign[] = "kho-v3";
 	void *fdt;
 	int err;
 

@@ -6,7 +6,9 @@
 #define _LINUX_KHO_ABI_KEXEC_HANDOVER_H
 
 #include <linux/bits.h>
+#include <linux/build_bug.h>
 #include <linux/log2.h>
+#include <linux/math.h>
 #include <linux/types.h>
 #include <asm/page.h>
 
@@ -20,7 +22,7 @@
  * scratch areas).  The root node looks like this::
  *
  *   / {
- *       compatible = "kho-v3";
+ *       compatible = "kho-v4";
  *       preserved-memory-map = <u64 physical address of the tracker root>;
  *
  *       some-subsystem {
@@ -47,19 +49,52 @@
  * next kernel walks the very pages the previous kernel built; nothing is
  * serialized at reboot.
  *
+ * Scratch areas: the previous kernel also hands over an array of
+ * &struct kho_scratch, physically contiguous ranges that hold no
+ * preserved memory.  The next kernel allocates only from them until it has
+ * read the tracker.
+ *
  * Compatibility: a kernel accepts a hand-over only if the root compatible
  * is exactly KHO_FDT_COMPATIBLE.  Any change to the tree layout, the key
- * encoding, a property or a structure in this file must change that
- * string.  The page size is part of the format.
+ * encoding, a property, the scratch array, a structure in this file or in
+ * ``block.h`` (block sets) must change that string.  The page size is part
+ * of the format.  "kho-v4" is the format of mainline Linux 7.2, which
+ * this kernel reads and writes unchanged; the previous release of this
+ * backport wrote "kho-v3", which is refused by name.
+ *
+ * Names: compatible strings and subtree names that mainline Linux
+ * defines are used only for mainline's layouts.  Formats of this backport
+ * that mainline does not have carry the vendor prefix ``lu612,`` (as in
+ * ``"lu612,hugetlb-v1"``); mainline never uses a comma in these names, so
+ * the two can never collide.
  */
 
-#define KHO_FDT_COMPATIBLE		"kho-v3"
+#define KHO_FDT_COMPATIBLE		"kho-v4"
 #define KHO_FDT_MEMORY_MAP_PROP_NAME	"preserved-memory-map"
 #define KHO_SUB_TREE_PROP_NAME		"preserved-data"
 #define KHO_SUB_TREE_SIZE_PROP_NAME	"blob-size"
 
 /* The root FDT is exactly one page. */
 #define KHO_FDT_SIZE			PAGE_SIZE
+
+/* Prefix of the names of formats mainline Linux does not define. */
+#define KHO_VENDOR_PREFIX		"lu612,"
+
+/**
+ * struct kho_scratch - a scratch area handed to the next kernel
+ * @addr: physical start address, page aligned
+ * @size: size in bytes, page aligned, not 0
+ *
+ * The array of these travels to the next kernel as a kexec segment of its
+ * own; on x86 the ``SETUP_KEXEC_KHO`` setup_data record gives its address
+ * and size.
+ */
+struct kho_scratch {
+	phys_addr_t addr;
+	phys_addr_t size;
+};
+
+static_assert(sizeof(struct kho_scratch) == 16);
 
 enum kho_radix_consts {
 	/* Bits of a key that hold the pfn of an order-0 block. */

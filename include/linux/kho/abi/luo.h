@@ -5,9 +5,10 @@
 #ifndef _LINUX_KHO_ABI_LUO_H
 #define _LINUX_KHO_ABI_LUO_H
 
+#include <linux/align.h>
 #include <linux/build_bug.h>
 #include <linux/types.h>
-#include <asm/page.h>
+#include <linux/kho/abi/block.h>
 #include <uapi/linux/liveupdate.h>
 
 /**
@@ -15,139 +16,132 @@
  *
  * LUO hands its state to the next kernel as one KHO subtree named
  * LUO_KHO_ENTRY_NAME.  The subtree is not a device tree but a raw, packed
- * &struct luo_ser in one page preserved with kho_alloc_preserve().  It
- * points to three chains of blocks::
+ * &struct luo_ser in memory from kho_alloc_preserve(); the subtree's
+ * ``blob-size`` is the size of that structure.  It points to the sessions
+ * and to the FLBs::
  *
- *   struct luo_ser  "luo-v1"
- *     .sessions --> [block "luo-session-v1"] --> [block] --> ... --> 0
- *                      luo_session_ser[]
- *                        .files --> [block "luo-file-v1"] --> ... --> 0
- *                                      luo_file_ser[]
- *     .flbs     --> [block "luo-flb-v1"] --> ... --> 0
- *                      luo_flb_ser[]
+ *   struct luo_ser  "luo-v5"
+ *     .sessions_pa --> KHO block set of struct luo_session_ser
+ *                        .file_set_ser.files --> KHO block set of
+ *                                                struct luo_file_ser
+ *     .flbs_pa     --> struct luo_flb_header_ser, then
+ *                      struct luo_flb_ser[count]
  *
- * A block is one page (LUO_BLOCK_SIZE) preserved with
- * kho_alloc_preserve().  It starts with a &struct luo_block_header_ser
- * that names the kind of entries it holds, the physical address of the
- * next block of the chain (0 ends the chain) and the number of entries in
- * use, followed by that many entries.  Every block of a chain holds at
- * least one entry; a chain of no entries has no blocks and its head is 0.
- * So the number of sessions, of files per session and of FLBs is bounded
- * by memory only.  The blocks exist before the kexec starts: sessions and
- * files allocate them when they are created and preserved, and the kexec
- * only writes records into them.
+ * The sessions and the files of each session are KHO block sets (see
+ * ``block.h``): linked one-page blocks of records.  A set without records
+ * has no blocks and its address is 0.  The session set has no count of its
+ * own, its blocks say how many sessions there are; a file set's count is
+ * in &struct luo_file_set_ser.  The FLB records share one contiguous
+ * region of ``pgcnt`` pages from kho_alloc_preserve(), starting with a
+ * &struct luo_flb_header_ser; its address is never 0.
+ *
+ * The blocks and the FLB region exist before the kexec starts: sessions
+ * and files get their block slots when they are created and preserved, the
+ * FLB region at boot, and liveupdate_reboot() only writes records.
  *
  * All integers are in the CPU's byte order; physical addresses are u64.
- * Strings are NUL-padded to their field size and must contain a NUL.
+ * Strings are NUL-padded to their field size and contain a NUL.
  *
- * Validation: the next kernel restores every block with
- * kho_restore_folio(), so any address that is not a block preserved by the
- * previous kernel, and any cycle, is detected.  It checks every compatible
- * string, that each block's count is between 1 and the block's capacity,
- * that the counts add up to the totals recorded one level up, and that
- * names and compatible strings are terminated and non-empty.  Anything
- * else makes it reject the whole hand-over.
- *
- * Versioning contract: a kernel accepts the hand-over only if every
- * compatible string equals its own.  Any change to a structure in this
- * file, to the meaning of a field or to the block layout must change the
- * compatible string of the structure concerned (LUO_ABI_COMPATIBLE for
- * &struct luo_ser and the chain layout).  The page size is part of the
- * format.  The data of a file or FLB is versioned separately, by the
- * compatible string of its handler or FLB.
+ * This is the format of mainline Linux 7.2.  The previous release of this
+ * backport wrote "luo-v1" (a different layout with chains of its own);
+ * such a hand-over is refused by name.  Any change to a structure of this
+ * file or to the meaning of a field must change LUO_ABI_COMPATIBLE.  The
+ * data of a file or an FLB is versioned separately, by the compatible
+ * string of its handler or FLB.
  */
 
 /* Name of the KHO subtree. */
 #define LUO_KHO_ENTRY_NAME		"LUO"
 
-/* Length of the compatible strings of this file, including the NUL. */
-#define LUO_COMPAT_LENGTH		16
+#define LUO_ABI_COMPATIBLE		"luo-v5"
+/* Size of &struct luo_ser's compatible field. */
+#define LUO_ABI_COMPAT_LEN		ALIGN(sizeof(LUO_ABI_COMPATIBLE), 8)
 
-#define LUO_ABI_COMPATIBLE		"luo-v1"
-#define LUO_SESSION_BLOCK_COMPATIBLE	"luo-session-v1"
-#define LUO_FILE_BLOCK_COMPATIBLE	"luo-file-v1"
-#define LUO_FLB_BLOCK_COMPATIBLE	"luo-flb-v1"
-
-/* Size of every block of a chain. */
-#define LUO_BLOCK_SIZE			PAGE_SIZE
+/* Sizes of the compatible fields of file and FLB records, with the NUL. */
+#define LIVEUPDATE_HNDL_COMPAT_LENGTH	48
+#define LIVEUPDATE_FLB_COMPAT_LENGTH	48
 
 /**
- * struct luo_ser - root of the hand-over (LUO_ABI_COMPATIBLE)
+ * struct luo_ser - root of the hand-over
  * @compatible: LUO_ABI_COMPATIBLE
  * @liveupdate_num: number of live updates so far: the previous kernel's
  *                  number plus one, or 1 after a cold boot
- * @sessions: physical address of the first session block, or 0
- * @nr_sessions: number of &struct luo_session_ser in the session chain
- * @flbs: physical address of the first FLB block, or 0
- * @nr_flbs: number of &struct luo_flb_ser in the FLB chain
+ * @sessions_pa: physical address of the first block of the session set,
+ *               or 0 if no session is handed over
+ * @flbs_pa: physical address of the FLB region
  */
 struct luo_ser {
-	char compatible[LUO_COMPAT_LENGTH];
+	char compatible[LUO_ABI_COMPAT_LEN];
 	u64 liveupdate_num;
-	u64 sessions;
-	u64 nr_sessions;
-	u64 flbs;
-	u64 nr_flbs;
+	u64 sessions_pa;
+	u64 flbs_pa;
 } __packed;
 
 /**
- * struct luo_block_header_ser - header of a block (LUO_ABI_COMPATIBLE)
- * @compatible: kind of the entries that follow the header:
- *              LUO_SESSION_BLOCK_COMPATIBLE, LUO_FILE_BLOCK_COMPATIBLE or
- *              LUO_FLB_BLOCK_COMPATIBLE
- * @next: physical address of the next block of the chain, or 0
- * @count: number of entries in use, at least 1
- */
-struct luo_block_header_ser {
-	char compatible[LUO_COMPAT_LENGTH];
-	u64 next;
-	u64 count;
-} __packed;
-
-/**
- * struct luo_session_ser - a session (LUO_SESSION_BLOCK_COMPATIBLE)
- * @name: the session name, NUL-terminated, not empty, unique
- * @files: physical address of the first file block, or 0
- * @nr_files: number of &struct luo_file_ser in the file chain
- */
-struct luo_session_ser {
-	char name[LIVEUPDATE_SESSION_NAME_LENGTH];
-	u64 files;
-	u64 nr_files;
-} __packed;
-
-/**
- * struct luo_file_ser - a preserved file (LUO_FILE_BLOCK_COMPATIBLE)
+ * struct luo_file_ser - a preserved file
  * @compatible: compatible string of the file's handler
  * @data: the handler's serialized_data
  * @token: the token userspace gave the file, unique in its session
  */
 struct luo_file_ser {
-	char compatible[48];
+	char compatible[LIVEUPDATE_HNDL_COMPAT_LENGTH];
 	u64 data;
 	u64 token;
 } __packed;
 
 /**
- * struct luo_flb_ser - a preserved FLB (LUO_FLB_BLOCK_COMPATIBLE)
- * @compatible: compatible string of the FLB, unique
+ * struct luo_file_set_ser - the files of a session
+ * @files: physical address of the first block of the file set, or 0
+ * @count: number of &struct luo_file_ser in the set
+ */
+struct luo_file_set_ser {
+	u64 files;
+	u64 count;
+} __packed;
+
+/**
+ * struct luo_session_ser - a session
+ * @name: the session name, not empty, unique among the sessions
+ * @file_set_ser: its files
+ */
+struct luo_session_ser {
+	char name[LIVEUPDATE_SESSION_NAME_LENGTH];
+	struct luo_file_set_ser file_set_ser;
+} __packed;
+
+/**
+ * struct luo_flb_header_ser - start of the FLB region
+ * @pgcnt: pages of the region, this header included; at least 1
+ * @count: number of &struct luo_flb_ser that follow the header
+ */
+struct luo_flb_header_ser {
+	u64 pgcnt;
+	u64 count;
+} __packed;
+
+/**
+ * struct luo_flb_ser - a preserved FLB
+ * @name: compatible string of the FLB, unique
  * @data: the FLB's data
  * @count: number of preserved files that depended on the FLB, at least 1
  */
 struct luo_flb_ser {
-	char compatible[48];
+	char name[LIVEUPDATE_FLB_COMPAT_LENGTH];
 	u64 data;
 	u64 count;
 } __packed;
 
-static_assert(sizeof(struct luo_ser) == 56);
-static_assert(sizeof(struct luo_block_header_ser) == 32);
-static_assert(sizeof(struct luo_session_ser) == 80);
+static_assert(sizeof(struct luo_ser) == 32);
 static_assert(sizeof(struct luo_file_ser) == 64);
+static_assert(sizeof(struct luo_session_ser) == 80);
+static_assert(sizeof(struct luo_flb_header_ser) == 16);
 static_assert(sizeof(struct luo_flb_ser) == 64);
 
-/* Entries of @type that fit in one block after the header. */
-#define LUO_BLOCK_CAPACITY(type)					\
-	((LUO_BLOCK_SIZE - sizeof(struct luo_block_header_ser)) / sizeof(type))
+/* Pages of the FLB region this kernel writes. */
+#define LUO_FLB_PGCNT			1
+/* FLB records a region of @pgcnt pages holds. */
+#define LUO_FLB_CAPACITY(pgcnt)						\
+	(((pgcnt) * PAGE_SIZE - sizeof(struct luo_flb_header_ser)) /	\
+	 sizeof(struct luo_flb_ser))
 
 #endif /* _LINUX_KHO_ABI_LUO_H */

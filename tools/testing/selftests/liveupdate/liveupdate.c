@@ -504,7 +504,7 @@ TEST_F(liveupdate, operator_view)
 	EXPECT_EQ(1, luo_file_has_line(LUO_DEBUGFS "/sessions",
 				       "outgoing session \"visible\" state=open files=1"));
 	snprintf(line, sizeof(line),
-		 "\tfile token=0xabc handler=liveupdate-test-file-v1 state=preserved");
+		 "\tfile token=0xabc handler=lu612,test-file-v1 state=preserved");
 	EXPECT_EQ(1, luo_file_has_line(LUO_DEBUGFS "/sessions", line));
 	EXPECT_EQ(1, luo_file_has_line(LUO_DEBUGFS "/state", "state: on"));
 	close(fd);

@@ -2,7 +2,8 @@
 # KHO across one kexec.  The in-kernel test (CONFIG_TEST_KEXEC_HANDOVER)
 # preserves folios with known contents in the first kernel; the second
 # kernel restores and checks every byte of them.  Both sides of the
-# hand-over must be visible in debugfs.
+# hand-over must be visible in debugfs, and the kexec-metadata subtree
+# must name the previous kernel and count the kexec.
 # lu-append: kho=on
 # lu-timeout: 180
 
@@ -29,5 +30,12 @@ stage2() {
 	lu_check "incoming root FDT is in debugfs" test -e $KHO_DEBUGFS/in/fdt
 	lu_check "incoming kho_test blob is in debugfs" \
 		test -e $KHO_DEBUGFS/in/sub_fdts/kho_test
+	lu_check "kexec-metadata names the previous kernel, count 1" \
+		lu_dmesg "KHO: exec from: $(uname -r) \\(count 1\\)$"
+	lu_expect_eq "kexec-metadata in debugfs" \
+		"previous_release $(uname -r) kexec_count 1" \
+		"$(tr '\n' ' ' < $KHO_DEBUGFS/in/kexec_metadata | sed 's/ $//')"
+	lu_check "the outgoing hand-over carries kexec-metadata" \
+		test -e $KHO_DEBUGFS/out/sub_fdts/kexec-metadata
 	lu_done
 }

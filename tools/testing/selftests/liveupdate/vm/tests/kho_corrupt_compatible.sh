@@ -3,7 +3,8 @@
 # and without a splat, and the next kernel must boot as if there were no
 # hand-over.  Stage 1 damages its outgoing hand-over through
 # /sys/kernel/debug/kho_test/test_corrupt before loading the next kernel.
-# This file damages the root compatible; kho_corrupt_size.sh,
+# This file gives the root the compatible of our previous release,
+# "kho-v3", which must be refused by name; kho_corrupt_size.sh,
 # kho_corrupt_address.sh and kho_corrupt_scratch.sh set KHO_CORRUPT and
 # source it.
 # lu-append: kho=on
@@ -28,6 +29,10 @@ stage2() {
 		lu_ok "kernel rejected the $KHO_CORRUPT hand-over: $kho_err"
 	else
 		lu_fail "no KHO: error line for the $KHO_CORRUPT hand-over"
+	fi
+	if [ "$KHO_CORRUPT" = compatible ]; then
+		lu_check "the old compatible is refused by name" \
+			lu_dmesg 'the root compatible is "kho-v3", this kernel reads "kho-v4"'
 	fi
 	lu_check "no incoming hand-over in debugfs" test ! -e /sys/kernel/debug/kho/in
 	lu_check "kho_test verified nothing" lu_no_dmesg 'kho_test: verified'

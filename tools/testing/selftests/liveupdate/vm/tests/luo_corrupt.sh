@@ -4,10 +4,10 @@
 # with one error line, keep running, and fail every open of
 # /dev/liveupdate with EIO.  A rejected boot hands nothing over, so the
 # stage after it starts clean.
-#   stage 1 -> 2: foreign root compatible
-#   stage 3 -> 4: session chain pointing at memory that is not preserved
-#   stage 5 -> 6: one session fewer than recorded
-#   stage 7 -> 8: a session block that claims to hold files
+#   stage 1 -> 2: the root compatible of our previous release, "luo-v1"
+#   stage 3 -> 4: session set pointing at memory that is not preserved
+#   stage 5 -> 6: one file fewer than recorded for a session
+#   stage 7 -> 8: a session block linked to itself
 # lu-append: kho=on liveupdate=on
 # lu-timeout: 500
 
@@ -32,13 +32,13 @@ luo_rejected() {
 }
 
 stage1() { luo_damage compatible; }
-stage2() { luo_rejected 'root has compatible "Xuo-v1", expected "luo-v1"'; }
+stage2() { luo_rejected 'root has compatible "luo-v1", this kernel reads "luo-v5"'; }
 stage3() { luo_damage sessions; }
-stage4() { luo_rejected 'luo-session-v1 block at 0x[0-9a-f]+ is not preserved memory'; }
+stage4() { luo_rejected 'session block at 0x[0-9a-f]+ is not preserved memory'; }
 stage5() { luo_damage count; }
-stage6() { luo_rejected 'luo-session-v1 chain at 0x[0-9a-f]+ lacks 1 of its recorded entries'; }
+stage6() { luo_rejected 'file block at 0x[0-9a-f]+ lacks records'; }
 stage7() { luo_damage block; }
-stage8() { luo_rejected 'block at 0x[0-9a-f]+ is not a luo-session-v1 block'; }
+stage8() { luo_rejected 'session block at 0x[0-9a-f]+ links back into its set'; }
 stage9() {
 	lu_check "live update works again" grep -qx "state: on" $LUO/state
 	luo_agent create:fresh

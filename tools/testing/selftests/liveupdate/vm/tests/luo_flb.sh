@@ -27,7 +27,7 @@ stage1() {
 		preserve:f2:1:b preserve:f2:2:c preserve:f3:1:d \
 		"expect-line:$LUO_TEST/stats:flb_preserve 3" \
 		close:f3 "expect-line:$LUO_TEST/stats:flb_unpreserve 0" \
-		"expect-line:$LUO/flbs:flb liveupdate-test-flb-v1 users=1 outgoing_refs=3 incoming=none" \
+		"expect-line:$LUO/flbs:flb lu612,test-flb-v1 users=1 outgoing_refs=3 incoming=none" \
 		"sh:dmesg | grep -q 'ok [0-9]* - luo_test: flb0 preserved for its first dependent file'"
 }
 
@@ -36,14 +36,14 @@ stage2() {
 	lu_check "flb objects available at boot" luo_dmesg 'ok [0-9]+ - luo_test: flb2 incoming object'
 	lu_check "flbs retrieved once each" grep -qx "flb_retrieve 3" $LUO_TEST/stats
 	lu_check "flb records in debugfs" grep -qx \
-		"handed-over flb liveupdate-test-flb-v0 refs=3" $LUO/flbs
+		"handed-over flb lu612,test-flb-v0 refs=3" $LUO/flbs
 	luo_agent retrieve:f1 check:f1:1:a finish:f1 close:f1 \
 		"expect-line:$LUO_TEST/stats:flb_finish 0" \
-		"expect-line:$LUO/flbs:flb liveupdate-test-flb-v0 users=1 outgoing_refs=0 incoming_refs=2 incoming=retrieved" \
+		"expect-line:$LUO/flbs:flb lu612,test-flb-v0 users=1 outgoing_refs=0 incoming_refs=2 incoming=retrieved" \
 		retrieve:f2 check:f2:2:c finish:f2 \
 		"expect-line:$LUO_TEST/stats:flb_finish 3" \
 		"expect-line:$LUO_TEST/stats:finish 3" \
-		"expect-line:$LUO/flbs:flb liveupdate-test-flb-v0 users=1 outgoing_refs=0 incoming=finished" \
+		"expect-line:$LUO/flbs:flb lu612,test-flb-v0 users=1 outgoing_refs=0 incoming=finished" \
 		close:f2
 	lu_expect_eq "luo_agent stage 2" 0 $?
 	lu_check "flb finished after its last file" \

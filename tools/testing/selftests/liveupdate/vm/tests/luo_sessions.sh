@@ -55,7 +55,7 @@ stage2() {
 		finish:busy close:busy \
 		retrieve:broken write:$LUO_TEST/fail_retrieve:5 check-fail:broken:0x8:EIO \
 		write:$LUO_TEST/fail_retrieve:0 check-fail:broken:0x8:EIO \
-		"expect-line:$LUO/sessions:	file token=0x8 handler=liveupdate-test-file-v1 state=retrieve-failed" \
+		"expect-line:$LUO/sessions:	file token=0x8 handler=lu612,test-file-v1 state=retrieve-failed" \
 		finish:broken close:broken \
 		"expect-line:$LUO/sessions:incoming session \"kept\" state=not-retrieved files=1" \
 		"expect-line:$LUO/state:incoming_sessions: 1"
