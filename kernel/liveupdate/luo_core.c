@@ -19,10 +19,10 @@
  * enabled (``kho=on``); otherwise ``/dev/liveupdate`` does not exist.
  *
  * Boot: an early_initcall takes the incoming hand-over apart while
- * nothing else can use it yet: the ``LUO`` KHO subtree, its session,
- * file and FLB chains.  Everything is validated; the file handlers
- * themselves are looked up on the first open of ``/dev/liveupdate``,
- * because they register later in boot.  A late_initcall creates the
+ * nothing else can use it yet: the ``LUO`` KHO subtree, its session
+ * and file block sets and its FLB region.  Everything is validated; the
+ * file handlers themselves are looked up on the first open of
+ * ``/dev/liveupdate``, because they register later in boot.  A late_initcall creates the
  * outgoing root, registers it as the ``LUO`` subtree and registers the
  * device.
  *
