@@ -7,6 +7,7 @@
 #   make check T="a b"   run only the named tests
 #   make shell       interactive shell in the test VM
 #   make kernel      assemble and build build/bzImage only
+#   make mainline    build the mainline peer kernel, build/bzImage-mainline
 #   make bench-kho   KHO benchmark table (build/logs/bench-kho.txt); not a test
 #   make bench-memfd the memfd preservation benchmark (one table)
 #   make series      the patch series for review (build/series/); not a test
@@ -15,7 +16,7 @@
 
 H := harness
 
-.PHONY: all deps assemble kernel initramfs demo check shell bench-kho bench-memfd series clean distclean
+.PHONY: all deps assemble kernel mainline initramfs demo check shell bench-kho bench-memfd series clean distclean
 
 all: kernel
 
@@ -27,6 +28,9 @@ assemble: deps
 
 kernel: assemble
 	@$(H)/build.sh default
+
+mainline: deps
+	@$(H)/build.sh mainline
 
 initramfs: kernel
 	@$(H)/initramfs.sh default

@@ -24,8 +24,6 @@ RUNS=${BENCH_RUNS:-5}
 OUT=$LOGS/bench-kho
 BENCH=$TOP/$SELFTESTS/vm/bench
 
-header() { sed -n "s/^# $1: *//p" "$2" | head -1; }
-
 command -v python3 >/dev/null || die "python3 is needed for the benchmark"
 "$TOP/harness/deps.sh" || die "installing packages failed"
 "$TOP/harness/assemble.sh" || die "assembling the tree failed"
@@ -53,8 +51,8 @@ cp "$LOGS/kho_bench_scratch.log" "$OUT/scratch.log"
 cp "$LOGS/kho_bench_scratch.ts" "$OUT/scratch.ts"
 
 accel=${LU_ACCEL:-$(cat "$BUILD/accel" 2>/dev/null || echo '?')}
-mem=$(header lu-mem "$BENCH/kho_bench.sh")
-smem=$(header lu-mem "$BENCH/kho_bench_scratch.sh")
+mem=$(test_header lu-mem "$BENCH/kho_bench.sh")
+smem=$(test_header lu-mem "$BENCH/kho_bench_scratch.sh")
 kver=$(sed -n 's/^kernel //p' "$PRISTINE_DIR/VERSION")
 qver=$(qemu-system-x86_64 --version | sed -n '1s/.*version \([^ ]*\).*/\1/p')
 if [ "$accel" = tcg ]; then

@@ -7,17 +7,34 @@
 # + harness/legs/LEG.config (if LEG is not "default"), merged with
 # merge_config.sh.  Every requested option is verified after olddefconfig.
 # The image of the default leg is build/bzImage; others build/bzImage-LEG.
+#
+# The "mainline" leg is the mainline peer kernel: the tree of
+# harness/mainline.sh (build/mainline/linux) instead of ours, and the
+# kselftest fragment of that tree instead of ours.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 LEG=${1:-default}
 OBJ=$(obj_dir "$LEG")
+SRC=$TREE
 FRAGS=("$TOP/harness/x86_64-vm.config" "$TOP/$SELFTESTS/config")
+# What else decides the configuration, so that a change re-runs it: our
+# patches and Kconfig files (for mainline: the version taken).
+CONF_DEPS=("$TOP"/patches/* $(cd "$TOP" && find $OVERLAY_DIRS -name 'Kconfig*' -printf "$TOP/%p\n" 2>/dev/null || true))
+TARGETS=(bzImage headers_install)
+if [ "$LEG" = mainline ]; then
+	"$TOP/harness/mainline.sh" || die "cannot obtain the mainline peer"
+	SRC=$MAINLINE
+	FRAGS=("$TOP/harness/x86_64-vm.config" "$MAINLINE/$SELFTESTS/config")
+	CONF_DEPS=("$MAINLINE_DIR/VERSION")
+	# The test programs use our uapi headers, on every kernel.
+	TARGETS=(bzImage)
+fi
 if [ "$LEG" != default ]; then
 	[ -f "$TOP/harness/legs/$LEG.config" ] || die "no such kernel leg: $LEG"
 	FRAGS+=("$TOP/harness/legs/$LEG.config")
 fi
-KMAKE=(make -C "$TREE" O="$OBJ" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc"
+KMAKE=(make -C "$SRC" O="$OBJ" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc"
        KBUILD_BUILD_USER=lu KBUILD_BUILD_HOST=vm
        KBUILD_BUILD_TIMESTAMP="Thu Jan  1 00:00:00 UTC 2026")
 
@@ -39,16 +56,14 @@ verify_config() {
 
 configure() {
 	local hash
-	# Re-run when a fragment, a patch or one of our Kconfig files changes.
-	hash=$(cd "$TOP" && cat "${FRAGS[@]}" patches/* $(find $OVERLAY_DIRS -name 'Kconfig*' 2>/dev/null) |
-		sha256sum | cut -d' ' -f1)
+	hash=$(cat "${FRAGS[@]}" "${CONF_DEPS[@]}" | sha256sum | cut -d' ' -f1)
 	if [ -f "$OBJ/.config" ] && [ "$(cat "$OBJ/.lu-config-hash" 2>/dev/null)" = "$hash" ]; then
 		return 0
 	fi
 	info "configuring kernel leg $LEG"
 	mkdir -p "$OBJ"
 	"${KMAKE[@]}" -s tinyconfig >/dev/null
-	(cd "$TREE" && scripts/kconfig/merge_config.sh -m -O "$OBJ" "$OBJ/.config" "${FRAGS[@]}" >/dev/null)
+	(cd "$SRC" && scripts/kconfig/merge_config.sh -m -O "$OBJ" "$OBJ/.config" "${FRAGS[@]}" >/dev/null)
 	"${KMAKE[@]}" -s olddefconfig >/dev/null
 	verify_config
 	echo "$hash" > "$OBJ/.lu-config-hash"
@@ -57,7 +72,7 @@ configure() {
 mkdir -p "$LOGS"
 configure
 info "building kernel leg $LEG (log: build/logs/build-$LEG.log)"
-if ! "${KMAKE[@]}" bzImage headers_install > "$LOGS/build-$LEG.log" 2>&1; then
+if ! "${KMAKE[@]}" "${TARGETS[@]}" > "$LOGS/build-$LEG.log" 2>&1; then
 	grep -E 'error|Error' "$LOGS/build-$LEG.log" | head -20 >&2
 	tail -5 "$LOGS/build-$LEG.log" >&2
 	die "kernel leg $LEG failed to build"

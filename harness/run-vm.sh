@@ -15,12 +15,12 @@
 # and QEMU finished before the test's timeout.  Test header keys:
 #   # lu-timeout: SECONDS   # lu-kernel: LEG   # lu-mem: SIZE
 #   # lu-append: ARGS       # lu-smp: N
+#   # lu-kernels: LEG...    (stage N boots the N-th leg, later ones the last)
+# LU_KERNELS="LEG..." in the environment overrides the legs of the test.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 SPLAT='WARNING:|BUG:|Oops|Call Trace:|KASAN|UBSAN|Kernel panic|kernel BUG|general protection fault|INFO: (possible|trying|task|rcu)|circular locking|soft lockup|hard LOCKUP'
-
-header() { sed -n "s/^# $1: *//p" "$2" | head -1; }
 
 accel() {
 	if [ -n "${LU_ACCEL:-}" ]; then echo "$LU_ACCEL"; return; fi
@@ -29,16 +29,29 @@ accel() {
 	cat "$BUILD/accel"
 }
 
-# qemu_cmd LEG MEM SMP APPEND: set QEMU to the command line of the VM.
+# qemu_cmd MEM SMP APPEND LEG...: set QEMU to the command line of a VM that
+# boots the first leg with the initramfs for all of them, (re)built if it
+# is missing or older than a kernel, a test script or a program source.
 qemu_cmd() {
-	QEMU=(qemu-system-x86_64 -accel "$(accel "$1")" -cpu max -m "$2" -smp "$3"
+	local mem=$1 smp=$2 append=$3 initrd l imgs=()
+	shift 3
+	initrd=$(initramfs_dir "$@")/outer.cpio
+	for l in "$@"; do
+		[ -f "$(image "$l")" ] || die "$(image "$l") missing: run harness/build.sh $l"
+		imgs+=("$(image "$l")")
+	done
+	if [ ! -f "$initrd" ] ||
+	   [ -n "$(find "$TOP/$SELFTESTS" "${imgs[@]}" -newer "$initrd" -print -quit)" ]; then
+		"$TOP/harness/initramfs.sh" "$@" || die "cannot build the initramfs for kernel legs $*"
+	fi
+	QEMU=(qemu-system-x86_64 -accel "$(accel "$1")" -cpu max -m "$mem" -smp "$smp"
 	      -nographic -nodefaults -no-reboot
-	      -kernel "$(image "$1")" -initrd "$BUILD/initramfs-$1/outer.cpio"
-	      -append "console=ttyS0 panic=-1 retain_initrd $4")
+	      -kernel "$(image "$1")" -initrd "$initrd"
+	      -append "console=ttyS0 panic=-1 retain_initrd lukernels=$(IFS=,; echo "$*") $append")
 }
 
 if [ "${1:-}" = --shell ]; then
-	qemu_cmd "${2:-default}" 1G 2 "${LU_APPEND:-}"
+	qemu_cmd 1G 2 "${LU_APPEND:-}" "${2:-default}"
 	exec "${QEMU[@]}" -serial mon:stdio
 fi
 
@@ -76,16 +89,22 @@ t=$TOP/$SELFTESTS/vm/tests/$name.sh
 [ -n "$bench" ] && t=$TOP/$SELFTESTS/vm/bench/$name.sh
 [ -f "$t" ] || t=$TOP/$SELFTESTS/vm/bench/$name.sh
 [ -f "$t" ] || die "no such VM ${bench:+benchmark }test: $name"
-leg=$(header lu-kernel "$t"); leg=${leg:-default}
-tmo=$(header lu-timeout "$t"); tmo=${tmo:-120}
-mem=$(header lu-mem "$t"); mem=${mem:-1G}
-smp=$(header lu-smp "$t"); smp=${smp:-2}
-append="lutest=$name lustage=1 $(header lu-append "$t") ${LU_APPEND:-}"
+legs=($(test_kernels "$t"))
+tmo=$(test_header lu-timeout "$t"); tmo=${tmo:-120}
+mem=$(test_header lu-mem "$t"); mem=${mem:-1G}
+smp=$(test_header lu-smp "$t"); smp=${smp:-2}
+append="lutest=$name lustage=1 $(test_header lu-append "$t") ${LU_APPEND:-}"
 log=$LOGS/$name.log
 mkdir -p "$LOGS"
 rm -f "$log"
+# A test on the mainline peer names the version in its verdict: a peer
+# that stopped speaking our formats fails the test, and this says which.
+peer=
+case " ${legs[*]} " in *" mainline "*) peer=" [mainline peer: $(mainline_version)]" ;; esac
 
-qemu_cmd "$leg" "$mem" "$smp" "$append"
+# From here on, what stops the run is the test's verdict.
+die() { echo "FAIL $name: $*$peer"; exit 1; }
+qemu_cmd "$mem" "$smp" "$append" "${legs[@]}"
 start=$(date +%s.%N)
 if [ -n "$live" ]; then
 	timeout --foreground "$tmo" "${QEMU[@]}" \
@@ -118,10 +137,10 @@ elif ! grep -q '^ok [0-9]* - stage' "$LOGS/$name.tap"; then
 fi
 
 if [ -z "$reason" ]; then
-	echo "PASS $name (${secs}s)"
+	echo "PASS $name (${secs}s)$peer"
 	exit 0
 fi
-echo "FAIL $name (${secs}s): $reason"
+echo "FAIL $name (${secs}s): $reason$peer"
 echo "---- last lines of build/logs/$name.log ----" >&2
 tail -n 40 "$log" | tr -d '\r' >&2
 echo "----" >&2

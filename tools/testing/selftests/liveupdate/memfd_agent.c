@@ -27,9 +27,9 @@
  *                               writes inside and through mmap work
  *   thawed:M                    M can grow and shrink back again
  *   thp:M:SIZE                  M is mapped with PMDs (large folios)
- *   many:S:N                    N one-page memfds, tokens 0..N-1, seeds
- *                               1000+token, preserved in S
- *   check-many:S:N              retrieve and check them, in reverse order
+ *   many:S:N[:BASE]             N one-page memfds, tokens 0..N-1, seeds
+ *                               BASE+token (default 1000), preserved in S
+ *   check-many:S:N[:BASE]       retrieve and check them, in reverse order
  *   writer:M:SIZE               fork a writer that keeps dirtying M
  *   kexec                       reboot into KERNEL
  *   retrieve:S                  RETRIEVE_SESSION S
@@ -363,7 +363,7 @@ static void check(const char *s, uint64_t token, const char *name, size_t size,
 	verify(fd, size, seed, mode);
 }
 
-static void many(const char *s, unsigned long n)
+static void many(const char *s, unsigned long n, uint64_t base)
 {
 	char name[32];
 	unsigned long i;
@@ -372,20 +372,20 @@ static void many(const char *s, unsigned long n)
 		lu_fail("RLIMIT_NOFILE");
 	for (i = 0; i < n; i++) {
 		snprintf(name, sizeof(name), "m%lu", i);
-		new_memfd(name, PAGE, 1000 + i, "full");
+		new_memfd(name, PAGE, base + i, "full");
 		preserve(s, i, get(name));
 		drop(name);
 	}
 }
 
-static void check_many(const char *s, unsigned long n)
+static void check_many(const char *s, unsigned long n, uint64_t base)
 {
 	char name[32];
 	unsigned long i;
 
 	for (i = n; i-- > 0;) {
 		snprintf(name, sizeof(name), "m%lu", i);
-		check(s, i, name, PAGE, 1000 + i, "full", 0, 0);
+		check(s, i, name, PAGE, base + i, "full", 0, 0);
 		drop(name);
 	}
 }
@@ -623,10 +623,14 @@ static void dispatch(const char *c, char **f, int n)
 		thawed(f[0]);
 	else if (IS("thp", 2))
 		thp(f[0], lu_parse_num(f[1]));
+	else if (!strcmp(c, "many") && n == 3)
+		many(f[0], lu_parse_num(f[1]), lu_parse_num(f[2]));
+	else if (!strcmp(c, "check-many") && n == 3)
+		check_many(f[0], lu_parse_num(f[1]), lu_parse_num(f[2]));
 	else if (IS("many", 2))
-		many(f[0], lu_parse_num(f[1]));
+		many(f[0], lu_parse_num(f[1]), 1000);
 	else if (IS("check-many", 2))
-		check_many(f[0], lu_parse_num(f[1]));
+		check_many(f[0], lu_parse_num(f[1]), 1000);
 	else if (IS("writer", 2))
 		writer(f[0], lu_parse_num(f[1]));
 	else if (IS("kexec", 0))

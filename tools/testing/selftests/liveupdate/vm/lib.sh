@@ -22,7 +22,19 @@ LU_TEST=$(lu_param lutest)
 LU_STAGE=$(lu_param lustage || echo 1)
 LU_N=0
 LU_FAILED=0
-LU_KERNEL=/boot/bzImage
+
+# The kernel legs of the test's stages, from "lukernels=LEG,LEG,..." (set by
+# run-vm.sh from "# lu-kernels:"): stage N runs the N-th, later stages the
+# last one.
+LU_KERNELS=$(lu_param lukernels || echo default)
+lu_stage_leg() {
+	echo "$LU_KERNELS" | tr ',' '\n' | awk -v n="$1" 'NR <= n {l = $0} END {print l}'
+}
+LU_LEG=$(lu_stage_leg "$LU_STAGE")
+# The kernel of the next stage: an initramfs for several legs carries
+# /boot/bzImage-LEG for each, one for a single leg only /boot/bzImage.
+LU_KERNEL=/boot/bzImage-$(lu_stage_leg $((LU_STAGE + 1)))
+[ -f "$LU_KERNEL" ] || LU_KERNEL=/boot/bzImage
 
 lu_ok() {
 	LU_N=$((LU_N + 1))
@@ -119,6 +131,15 @@ lu_kexec_next() {
 	fi
 }
 
+# lu_memfd_kexec ARGS...: memfd_agent does ARGS (it keeps the sessions and
+# memfds it holds open), loads the next stage's kernel and reboots into it
+# with reboot(2).
+lu_memfd_kexec() {
+	echo "# stage$LU_STAGE: kexec (memfd_agent) into stage $((LU_STAGE + 1))"
+	memfd_agent -k "$LU_KERNEL" -i "$(lu_next_initrd)" -c "$(lu_next_cmdline)" "$@" kexec
+	lu_abort "memfd_agent did not kexec"
+}
+
 # lu_agent_kexec ARGS...: luo_agent does ARGS (it keeps the session fds
 # it creates open), loads this kernel again for the next stage and
 # reboots into it with reboot(2).
@@ -128,10 +149,26 @@ lu_agent_kexec() {
 	lu_abort "luo_agent did not kexec"
 }
 
+# lu_check_leg: when the test boots several kernel legs, one result for
+# this stage running the leg it should: the mainline peer is not a 6.12
+# kernel, our legs are.
+lu_check_leg() {
+	local rel
+	rel=$(uname -r)
+	case "$LU_KERNELS" in *,*) ;; *) return 0 ;; esac
+	case "$LU_LEG:$rel" in
+	mainline:6.12*|mainline:) lu_fail "stage runs on leg mainline (kernel $rel is ours)" ;;
+	mainline:*) lu_ok "stage runs on leg mainline (kernel $rel)" ;;
+	*:6.12*) lu_ok "stage runs on leg $LU_LEG (kernel $rel)" ;;
+	*) lu_fail "stage runs on leg $LU_LEG (kernel $rel is not ours)" ;;
+	esac
+}
+
 lu_run_stage() {
 	local t=/lu/tests/$LU_TEST.sh
-	echo "# lutest $LU_TEST stage$LU_STAGE on $(uname -r), boot id $(lu_boot_id)"
+	echo "# lutest $LU_TEST stage$LU_STAGE on $(uname -r) (leg $LU_LEG), boot id $(lu_boot_id)"
 	[ -f "$t" ] || lu_abort "no such test: $LU_TEST"
+	lu_check_leg
 	. "$t"
 	command -v "stage$LU_STAGE" >/dev/null || lu_abort "test has no stage$LU_STAGE"
 	"stage$LU_STAGE"

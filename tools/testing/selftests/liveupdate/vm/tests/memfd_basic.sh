@@ -18,15 +18,9 @@ SPARSE=$((8 << 20))
 # F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE
 SEALS=14
 
-memfd_kexec() {
-	echo "# stage$LU_STAGE: kexec (memfd_agent) into stage $((LU_STAGE + 1))"
-	memfd_agent -k "$LU_KERNEL" -i "$(lu_next_initrd)" -c "$(lu_next_cmdline)" "$@" kexec
-	lu_abort "memfd_agent did not kexec"
-}
-
 stage1() {
 	mkdir -p /mnt/tmpfs && mount -t tmpfs none /mnt/tmpfs
-	memfd_kexec create:s create:gone \
+	lu_memfd_kexec create:s create:gone \
 		preserve-fail:s:99:/mnt/tmpfs/linked:ENOENT \
 		new:empty:0:1:full new:page:4096:2:full new:odd:$ODD:3:full \
 		new:big:$BIG:4:full new:sparse:$SPARSE:5:sparse \

@@ -5,14 +5,8 @@
 # lu-mem: 1G
 # lu-timeout: 900
 
-memfd_kexec() {
-	echo "# stage$LU_STAGE: kexec (memfd_agent) into stage $((LU_STAGE + 1))"
-	memfd_agent -k "$LU_KERNEL" -i "$(lu_next_initrd)" -c "$(lu_next_cmdline)" "$@" kexec
-	lu_abort "memfd_agent did not kexec"
-}
-
 stage1() {
-	memfd_kexec create:a create:b create:c create:many \
+	lu_memfd_kexec create:a create:b create:c create:many \
 		new:a1:8192:21:full new:a2:12288:22:full \
 		new:b1:4096:23:full new:b2:1048576:24:sparse new:b3:40000:25:full \
 		new:c1:2097152:26:full \

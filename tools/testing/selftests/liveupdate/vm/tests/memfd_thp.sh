@@ -9,15 +9,9 @@
 SIZE=$((32 << 20))
 THP=/sys/kernel/mm/transparent_hugepage
 
-memfd_kexec() {
-	echo "# stage$LU_STAGE: kexec (memfd_agent) into stage $((LU_STAGE + 1))"
-	memfd_agent -k "$LU_KERNEL" -i "$(lu_next_initrd)" -c "$(lu_next_cmdline)" "$@" kexec
-	lu_abort "memfd_agent did not kexec"
-}
-
 stage1() {
 	lu_check "shmem THP enabled" sh -c "echo always > $THP/shmem_enabled"
-	memfd_kexec create:s new:guest:$SIZE:11:thp thp:guest:$SIZE \
+	lu_memfd_kexec create:s new:guest:$SIZE:11:thp thp:guest:$SIZE \
 		preserve:s:1:guest thp:guest:$SIZE
 }
 

@@ -1,0 +1,8 @@
+# SPDX-License-Identifier: GPL-2.0
+# ml_api on the mainline peer's own kernel: the control that the selftest,
+# built against our uapi headers, passes where it comes from.
+# lu-kernel: mainline
+# lu-append: kho=on liveupdate=on
+# lu-timeout: 300
+
+. /lu/tests/ml_api.sh

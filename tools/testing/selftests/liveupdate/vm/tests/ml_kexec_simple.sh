@@ -1,0 +1,12 @@
+# SPDX-License-Identifier: GPL-2.0
+# Mainline's luo_kexec_simple selftest (one session with a memfd across a
+# kexec), built from the mainline peer's tree against our uapi headers, on
+# our kernel: "luo_kexec_simple --stage 1", kexec with kexec-tools,
+# "luo_kexec_simple --stage 2" (vm/mainline.sh).
+# lu-append: kho=on liveupdate=on
+# lu-timeout: 600
+
+. /lu/mainline.sh
+
+stage1() { ml_kexec_stage luo_kexec_simple; }
+stage2() { ml_kexec_stage luo_kexec_simple; }
