@@ -1073,15 +1073,23 @@ static bool kho_overlaps(phys_addr_t phys, phys_addr_t size,
 static const char * __init kho_check_scratch(const struct kho_scratch *s,
 					     unsigned int cnt, phys_addr_t fdt_phys)
 {
+	phys_addr_t total = 0;
 	unsigned int i;
 
+	/*
+	 * An empty area is allowed: mainline writes one when all memory is
+	 * below 4 GiB and its global area has nothing left to hold.
+	 */
 	for (i = 0; i < cnt; i++) {
-		if (!s[i].size || !PAGE_ALIGNED(s[i].addr) || !PAGE_ALIGNED(s[i].size) ||
+		if (!PAGE_ALIGNED(s[i].addr) || !PAGE_ALIGNED(s[i].size) ||
 		    s[i].addr + s[i].size < s[i].addr)
-			return "a scratch area is empty, misaligned or wraps around";
+			return "a scratch area is misaligned or wraps around";
 		if (kho_overlaps(s[i].addr, s[i].size, s, i))
 			return "scratch areas overlap";
+		total += s[i].size;
 	}
+	if (!total)
+		return "every scratch area is empty";
 	if (kho_overlaps(fdt_phys, KHO_FDT_SIZE, s, cnt))
 		return "the root FDT lies in a scratch area";
 	return NULL;
@@ -1149,6 +1157,8 @@ static void __init kho_accept(const struct kho_scratch *s, unsigned int cnt,
 	unsigned int i;
 
 	for (i = 0; i < cnt; i++) {
+		if (!s[i].size)
+			continue;
 		memblock_add(s[i].addr, s[i].size);
 		memblock_mark_kho_scratch(s[i].addr, s[i].size);
 	}
@@ -1415,17 +1425,36 @@ void __init kho_memory_ready(void)
  * Initialization once the page allocator runs
  */
 
+static bool __init kho_pageblock_reserved(unsigned long pfn)
+{
+	unsigned long end = pfn + pageblock_nr_pages;
+
+	for (; pfn < end; pfn++)
+		if (!PageReserved(pfn_to_page(pfn)))
+			return false;
+	return true;
+}
+
+/*
+ * Free the pages of a range kho_reserve_free_scratch() reserved.  Only
+ * pages that are still reserved are freed: while those ranges were being
+ * reserved, memblock may have put its own region arrays there, and it gives
+ * them to the buddy allocator when it is done.
+ */
 static void __init kho_release_range(phys_addr_t addr, phys_addr_t size)
 {
 	unsigned long pfn = PFN_UP(addr), end = PFN_DOWN(addr + size);
 
 	while (pfn < end) {
-		if (IS_ALIGNED(pfn, pageblock_nr_pages) && pfn + pageblock_nr_pages <= end) {
+		if (IS_ALIGNED(pfn, pageblock_nr_pages) && pfn + pageblock_nr_pages <= end &&
+		    kho_pageblock_reserved(pfn)) {
 			init_cma_reserved_pageblock(pfn_to_page(pfn));
 			pfn += pageblock_nr_pages;
-		} else {
-			free_reserved_page(pfn_to_page(pfn++));
+			continue;
 		}
+		if (PageReserved(pfn_to_page(pfn)))
+			free_reserved_page(pfn_to_page(pfn));
+		pfn++;
 	}
 }
 

@@ -207,12 +207,14 @@ int liveupdate_register_file_handler(struct liveupdate_file_handler *fh)
 	    !luo_string_ok(fh->compatible, sizeof(fh->compatible)))
 		return -EINVAL;
 
-	guard(rwsem_write)(&luo_register_rwsem);
-	if (luo_handler_find(fh->compatible))
-		return -EEXIST;
-	INIT_LIST_HEAD(&ACCESS_PRIVATE(fh, flb_list));
-	atomic_long_set(&ACCESS_PRIVATE(fh, nr_files), 0);
-	list_add_tail(&ACCESS_PRIVATE(fh, list), &luo_file_handlers);
+	scoped_guard(rwsem_write, &luo_register_rwsem) {
+		if (luo_handler_find(fh->compatible))
+			return -EEXIST;
+		INIT_LIST_HEAD(&ACCESS_PRIVATE(fh, flb_list));
+		atomic_long_set(&ACCESS_PRIVATE(fh, nr_files), 0);
+		list_add_tail(&ACCESS_PRIVATE(fh, list), &luo_file_handlers);
+	}
+	liveupdate_test_register(fh);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(liveupdate_register_file_handler);

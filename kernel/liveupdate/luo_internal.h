@@ -143,6 +143,14 @@ int luo_session_bind_incoming(void);
 void luo_session_show(struct seq_file *m);
 void luo_session_counts(unsigned long *outgoing, unsigned long *incoming);
 
+/* ---- luo_test.c ---- */
+
+#ifdef CONFIG_LIVEUPDATE_TEST
+void liveupdate_test_register(struct liveupdate_file_handler *fh);
+#else
+static inline void liveupdate_test_register(struct liveupdate_file_handler *fh) { }
+#endif
+
 /* ---- luo_core.c: global state ---- */
 
 u64 luo_liveupdate_num(void);

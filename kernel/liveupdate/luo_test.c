@@ -36,6 +36,11 @@
  * the recorded number of files of the first session one too high, and
  * ``block`` links the first session block to itself.
  *
+ * Mainline's test FLBs ``liveupdate-test-flb-v0`` to ``-v2`` are linked to
+ * every file handler as in mainline, with the same data, so that FLB
+ * records cross between this kernel and mainline: each found in the
+ * hand-over is retrieved at boot and checked.
+ *
  * Test FLBs ``lu612,test-flb-v0`` to ``-v2``: preserve() hands over
  * one page holding a magic number and the FLB's index, retrieve() checks
  * it, finish() and unpreserve() check that they get the object back.
@@ -71,6 +76,7 @@
 #include <linux/uaccess.h>
 
 #include "kexec_handover_internal.h"
+#include "luo_internal.h"
 
 #define LUO_TEST_HANDLER_COMPATIBLE	KHO_VENDOR_PREFIX "test-file-v1"
 #define LUO_TEST_FLB_COMPATIBLE(i)	KHO_VENDOR_PREFIX "test-flb-v" #i
@@ -450,6 +456,107 @@ static struct liveupdate_flb luo_test_flbs[LUO_TEST_NR_FLBS] = {
 static int luo_test_flb_index(struct liveupdate_flb *flb)
 {
 	return flb - luo_test_flbs;
+}
+
+/* ------------------------------------------------------------------------
+ * The test FLBs of mainline's LUO test, linked to every file handler, so
+ * that FLBs cross between this kernel and mainline in both directions
+ */
+
+static int luo_test_ml_index(struct liveupdate_flb *flb);
+
+static int luo_test_ml_preserve(struct liveupdate_flb_op_args *args)
+{
+	args->data = LIVEUPDATE_TEST_FLB_MAGIC + luo_test_ml_index(args->flb);
+	return 0;
+}
+
+static void luo_test_ml_unpreserve(struct liveupdate_flb_op_args *args)
+{
+}
+
+static int luo_test_ml_retrieve(struct liveupdate_flb_op_args *args)
+{
+	u64 want = LIVEUPDATE_TEST_FLB_MAGIC + luo_test_ml_index(args->flb);
+
+	luo_test_report(args->data == want, "%s: data %#llx from the previous kernel, expected %#llx",
+			args->flb->compatible, args->data, want);
+	if (args->data != want)
+		return -EINVAL;
+	args->obj = (void *)(uintptr_t)args->data;
+	return 0;
+}
+
+static void luo_test_ml_finish(struct liveupdate_flb_op_args *args)
+{
+	u64 want = LIVEUPDATE_TEST_FLB_MAGIC + luo_test_ml_index(args->flb);
+
+	luo_test_report(args->obj == (void *)(uintptr_t)want,
+			"%s: finished with the object it retrieved",
+			args->flb->compatible);
+}
+
+static const struct liveupdate_flb_ops luo_test_ml_ops = {
+	.preserve = luo_test_ml_preserve,
+	.unpreserve = luo_test_ml_unpreserve,
+	.retrieve = luo_test_ml_retrieve,
+	.finish = luo_test_ml_finish,
+	.owner = THIS_MODULE,
+};
+
+static struct liveupdate_flb luo_test_ml_flbs[] = {
+	{ .ops = &luo_test_ml_ops, .compatible = LIVEUPDATE_TEST_FLB_COMPATIBLE(0) },
+	{ .ops = &luo_test_ml_ops, .compatible = LIVEUPDATE_TEST_FLB_COMPATIBLE(1) },
+	{ .ops = &luo_test_ml_ops, .compatible = LIVEUPDATE_TEST_FLB_COMPATIBLE(2) },
+};
+
+static int luo_test_ml_index(struct liveupdate_flb *flb)
+{
+	return flb - luo_test_ml_flbs;
+}
+
+/* Ask once for what the previous kernel handed over of them. */
+static void luo_test_ml_incoming(void)
+{
+	void *obj;
+	int i, err;
+
+	for (i = 0; i < ARRAY_SIZE(luo_test_ml_flbs); i++) {
+		err = liveupdate_flb_get_incoming(&luo_test_ml_flbs[i], &obj);
+		if (err == -ENODATA || err == -ENOENT)
+			pr_info("# luo_test: %s: nothing handed over\n",
+				luo_test_ml_flbs[i].compatible);
+	}
+}
+
+/**
+ * liveupdate_test_register - link mainline's test FLBs to a new handler
+ * @fh: a file handler that was just registered
+ *
+ * Called by liveupdate_register_file_handler() for every handler, as
+ * mainline's test does.  The first call also retrieves the incoming state
+ * of the FLBs; a wrong data handle is a test failure.
+ *
+ * Context: process context, no LUO lock held.
+ */
+void liveupdate_test_register(struct liveupdate_file_handler *fh)
+{
+	static DEFINE_MUTEX(lock);
+	static bool checked;
+	int i, err;
+
+	scoped_guard(mutex, &lock) {
+		if (!checked)
+			luo_test_ml_incoming();
+		checked = true;
+	}
+	for (i = 0; i < ARRAY_SIZE(luo_test_ml_flbs); i++) {
+		err = liveupdate_register_flb(fh, &luo_test_ml_flbs[i]);
+		if (err)
+			luo_test_report(false, "%s cannot be linked to %s: %pe",
+					luo_test_ml_flbs[i].compatible,
+					fh->compatible, ERR_PTR(err));
+	}
 }
 
 /* ------------------------------------------------------------------------

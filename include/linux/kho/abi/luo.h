@@ -144,4 +144,12 @@ static_assert(sizeof(struct luo_flb_ser) == 64);
 	(((pgcnt) * PAGE_SIZE - sizeof(struct luo_flb_header_ser)) /	\
 	 sizeof(struct luo_flb_ser))
 
+/*
+ * The FLBs of mainline's in-kernel LUO test (CONFIG_LIVEUPDATE_TEST), which
+ * this kernel's test links to every file handler too: FLB i hands over no
+ * memory, its data is LIVEUPDATE_TEST_FLB_MAGIC + i.
+ */
+#define LIVEUPDATE_TEST_FLB_COMPATIBLE(i)	"liveupdate-test-flb-v" #i
+#define LIVEUPDATE_TEST_FLB_MAGIC		0xfeedf00dcafebee0ULL
+
 #endif /* _LINUX_KHO_ABI_LUO_H */

@@ -77,16 +77,51 @@ cross_thp_on() {
 		sh -c "echo always > /sys/kernel/mm/transparent_hugepage/shmem_enabled"
 }
 
-# cross_kho_check: on the mainline peer in stage 2, mainline's test_kho
-# (CONFIG_TEST_KEXEC_HANDOVER) found the "kho_test" subtree that the test_kho
-# of stage 1 preserved and checked its data: KHO-level data handed over,
-# beneath LUO.  (Mainline's test_kho preserves only when it found nothing
-# to restore, so a later stage has nothing of the first kernel's.)
+# cross_kho_check: KHO-level data handed over beneath LUO, checked by the
+# test_kho of the kernel that receives it.  Mainline's test_kho
+# (CONFIG_TEST_KEXEC_HANDOVER) restores the "kho_test" subtree our test_kho
+# wrote in mainline's layout, and ours restores the one mainline's wrote
+# (checksum only: mainline sends no lu612,kho-test subtree).  Mainline's
+# test_kho preserves only when it found nothing to restore, so only a
+# mainline first stage hands test data to ours.
 cross_kho_check() {
-	[ "$LU_LEG" = mainline ] && [ "$LU_STAGE" = 2 ] || return 0
-	lu_check "mainline's test_kho restored the kho_test subtree" \
-		lu_dmesg 'test_kho: KHO restore succeeded'
-	lu_check "mainline's test_kho reported no failure" lu_no_dmesg 'test_kho: .*failed'
+	local prev
+
+	[ "$LU_STAGE" -gt 1 ] || return 0
+	prev=$(lu_stage_leg $((LU_STAGE - 1)))
+	if [ "$LU_LEG" = mainline ] && [ "$LU_STAGE" = 2 ]; then
+		lu_check "mainline's test_kho restored the kho_test subtree" \
+			lu_dmesg 'test_kho: KHO restore succeeded'
+		lu_check "mainline's test_kho reported no failure" lu_no_dmesg 'test_kho: .*failed'
+	elif [ "$prev" = mainline ] && [ "$LU_STAGE" = 2 ]; then
+		lu_check "our test_kho verified mainline's kho_test subtree" \
+			lu_dmesg 'kho_test: verified generation 1$'
+		lu_check "it knew the data came from mainline" \
+			lu_dmesg 'kho_test: no lu612,kho-test subtree'
+	fi
+}
+
+# cross_flb_check [all]: the test FLBs of mainline's LUO test, which our
+# luo_test links to every file handler with the same data, crossed with the
+# memfds: each was retrieved with the right data in this kernel and, with
+# "all", finished after the last of its files.  Stages after the first only.
+cross_flb_check() {
+	local i found done
+
+	[ "$LU_STAGE" -gt 1 ] || return 0
+	for i in 0 1 2; do
+		if [ "$LU_LEG" = mainline ]; then
+			found="liveupdate-test-flb-v$i: found flb data from the previous boot"
+			done="liveupdate-test-flb-v$i: finish was triggered"
+		else
+			found="ok [0-9]+ - luo_test: liveupdate-test-flb-v$i: data 0x[0-9a-f]+ from the previous kernel"
+			done="ok [0-9]+ - luo_test: liveupdate-test-flb-v$i: finished with the object it retrieved"
+		fi
+		lu_check "FLB liveupdate-test-flb-v$i came over with its data" lu_dmesg "$found"
+		[ "${1:-}" = all ] || continue
+		lu_check "FLB liveupdate-test-flb-v$i finished after its last file" lu_dmesg "$done"
+	done
+	lu_check "no FLB reported an error" lu_no_dmesg 'liveupdate-test-flb-v.*(ERROR|not ok)'
 }
 
 # Stage 1 of every cross test: the set (seeds from 100) in session "set",
@@ -102,5 +137,6 @@ cross_last_stage() {
 	cross_kho_check
 	memfd_agent $(cross_set_check "${1:-set}" 100) $(cross_bulk_check "${2:-a}" "${3:-10000}")
 	lu_expect_eq "memfd_agent stage $LU_STAGE" 0 $?
+	cross_flb_check all
 	lu_done
 }

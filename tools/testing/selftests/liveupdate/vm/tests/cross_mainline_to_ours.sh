@@ -5,7 +5,7 @@
 # formats; the mainline version in use is printed with the verdict.
 # lu-kernels: mainline default
 # lu-append: kho=on liveupdate=on
-# lu-mem: 1G
+# lu-mem: 2G
 # lu-timeout: 900
 
 . /lu/cross.sh

@@ -8,7 +8,7 @@
 # version in use is printed with the verdict.
 # lu-kernels: default mainline
 # lu-append: kho=on liveupdate=on
-# lu-mem: 1G
+# lu-mem: 2G
 # lu-timeout: 900
 
 . /lu/cross.sh

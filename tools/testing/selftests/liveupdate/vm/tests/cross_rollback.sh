@@ -6,7 +6,7 @@
 # kexec back.  The mainline version in use is printed with the verdict.
 # lu-kernels: default mainline default
 # lu-append: kho=on liveupdate=on
-# lu-mem: 1G
+# lu-mem: 2G
 # lu-timeout: 1200
 
 . /lu/cross.sh
@@ -15,6 +15,7 @@ stage1() { cross_first_stage; }
 
 stage2() {
 	cross_kho_check
+	cross_flb_check
 	lu_memfd_kexec $(cross_set_check set 100) $(cross_bulk_check a 10000) \
 		$(cross_set_preserve back) $(cross_bulk_new b 20000)
 }
