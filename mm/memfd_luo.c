@@ -459,6 +459,22 @@ err_put:
 	return ERR_PTR(err);
 }
 
+/*
+ * Take back the page of the &struct memfd_luo_ser at @phys; NULL, with an
+ * error line, if the previous kernel preserved no such page there.
+ */
+static struct folio *memfd_luo_claim(u64 phys)
+{
+	struct folio *folio = kho_restore_folio(phys);
+
+	if (folio && folio_size(folio) >= sizeof(struct memfd_luo_ser))
+		return folio;
+	pr_err("the record of a memfd at %#llx is not preserved memory\n", phys);
+	if (folio)
+		folio_put(folio);
+	return NULL;
+}
+
 /**
  * memfd_luo_retrieve - rebuild a preserved memfd in the next kernel
  * @args: LUO arguments; @args->file is set on success
@@ -473,11 +489,13 @@ err_put:
  */
 static int memfd_luo_retrieve(struct liveupdate_file_op_args *args)
 {
-	struct memfd_luo_ser *ser = phys_to_virt(args->serialized_data);
+	struct folio *folio = memfd_luo_claim(args->serialized_data);
 	struct file *file;
 
-	file = memfd_luo_rebuild(ser);
-	kho_restore_free(ser);
+	if (!folio)
+		return -EINVAL;
+	file = memfd_luo_rebuild(folio_address(folio));
+	folio_put(folio);
 	if (IS_ERR(file))
 		return PTR_ERR(file);
 	args->file = file;
@@ -495,13 +513,15 @@ static int memfd_luo_retrieve(struct liveupdate_file_op_args *args)
  */
 static void memfd_luo_finish(struct liveupdate_file_op_args *args)
 {
-	struct memfd_luo_ser *ser;
+	struct folio *folio;
 
 	if (args->retrieve_status)
 		return;
-	ser = phys_to_virt(args->serialized_data);
-	memfd_luo_discard(ser);
-	kho_restore_free(ser);
+	folio = memfd_luo_claim(args->serialized_data);
+	if (!folio)
+		return;
+	memfd_luo_discard(folio_address(folio));
+	folio_put(folio);
 }
 
 static unsigned long memfd_luo_get_id(struct file *file)

@@ -880,10 +880,11 @@ void *kho_restore_vmalloc(const struct kho_vmalloc *preservation)
 	void *addr;
 	int err;
 
-	if (!chunk || !total || (preservation->flags & ~KHO_VMALLOC_FLAGS_MASK) ||
+	if (!chunk || !total || total > max_pfn ||
+	    (preservation->flags & ~KHO_VMALLOC_FLAGS_MASK) ||
 	    order > PUD_ORDER || total % (1U << order))
 		return NULL;
-	pages = kvmalloc_array(total, sizeof(*pages), GFP_KERNEL);
+	pages = kvmalloc_array(total, sizeof(*pages), GFP_KERNEL | __GFP_NOWARN);
 	if (!pages)
 		return NULL;
 	while (chunk) {
@@ -1297,33 +1298,50 @@ static void __init kho_in_reserve(void)
 	       ERR_PTR(err), kho_in.pages);
 }
 
-/*
- * The free parts of the inherited scratch areas stay reserved until
- * kho_init() lends them out as CMA pageblocks: that way no unmovable
- * allocation of this kernel, which it might preserve, lands in scratch.
- */
-static void __init kho_reserve_free_scratch(void)
+/* Record the free parts of the scratch areas; true if there were any. */
+static bool __init kho_find_free_scratch(unsigned int *first)
 {
-	unsigned int i, cap = memblock.reserved.cnt + kho_scratch_cnt + 4;
 	phys_addr_t start, end, s, e;
+	unsigned int i;
 	u64 idx;
 
-	kho_release = memblock_alloc(cap * sizeof(*kho_release), SMP_CACHE_BYTES);
-	if (!kho_release)
-		return;
-	kho_release_cap = cap;
+	*first = kho_release_cnt;
 	for (i = 0; i < kho_scratch_cnt; i++) {
 		for_each_free_mem_range(idx, NUMA_NO_NODE, MEMBLOCK_NONE, &start, &end, NULL) {
 			s = max(start, kho_scratch[i].addr);
 			e = min(end, kho_scratch[i].addr + kho_scratch[i].size);
-			if (s >= e || kho_release_cnt == cap)
+			if (s >= e || kho_release_cnt == kho_release_cap)
 				continue;
 			kho_release[kho_release_cnt].addr = s;
 			kho_release[kho_release_cnt++].size = e - s;
 		}
 	}
-	for (i = 0; i < kho_release_cnt; i++)
-		memblock_reserve(kho_release[i].addr, kho_release[i].size);
+	return kho_release_cnt > *first;
+}
+
+/*
+ * The free parts of the inherited scratch areas stay reserved until
+ * kho_init() lends them out as CMA pageblocks: that way no unmovable
+ * allocation of this kernel, which it might preserve, lands in scratch,
+ * and no page of a scratch pageblock is on a free list before the
+ * pageblock becomes CMA.  Reserving may make memblock move its own region
+ * arrays into scratch memory and free the old ones there, so repeat until
+ * nothing in scratch is free.
+ */
+static void __init kho_reserve_free_scratch(void)
+{
+	unsigned int i, first, cap = 2 * (memblock.reserved.cnt + kho_scratch_cnt) + 16;
+
+	kho_release = memblock_alloc(cap * sizeof(*kho_release), SMP_CACHE_BYTES);
+	if (!kho_release)
+		return;
+	kho_release_cap = cap;
+	while (kho_find_free_scratch(&first)) {
+		for (i = first; i < kho_release_cnt; i++)
+			memblock_reserve(kho_release[i].addr, kho_release[i].size);
+	}
+	if (kho_release_cnt == cap)
+		pr_warn("too many free scratch ranges; some scratch stays unused\n");
 }
 
 /**
