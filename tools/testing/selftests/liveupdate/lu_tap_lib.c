@@ -32,6 +32,13 @@ void lu_result(int ok, const char *fmt, ...)
 	fflush(stdout);
 }
 
+void lu_expect_err(const char *what, int got, int want)
+{
+	if (got != -want)
+		lu_fail("%s: got %s, expected %s", what,
+			got < 0 ? strerror(-got) : "success", strerror(want));
+}
+
 static const struct {
 	const char *name;
 	int value;
@@ -41,6 +48,7 @@ static const struct {
 	{ "EBUSY", EBUSY }, { "EEXIST", EEXIST }, { "EINVAL", EINVAL },
 	{ "EDOM", EDOM }, { "E2BIG", E2BIG }, { "ENODEV", ENODEV },
 	{ "ENOTTY", ENOTTY }, { "EFBIG", EFBIG }, { "EOPNOTSUPP", EOPNOTSUPP },
+	{ "EACCES", EACCES }, { "ECONNREFUSED", ECONNREFUSED },
 };
 
 /* lu_parse_errno() - an errno given by name (EBUSY, ...) or number. */

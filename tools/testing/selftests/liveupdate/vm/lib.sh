@@ -128,6 +128,17 @@ lu_agent_kexec() {
 	lu_abort "luo_agent did not kexec"
 }
 
+# lu_luod_start [ARGS...]: start luod (tools/liveupdate) in the background,
+# its log on the console, and wait for its socket ($LU_LUOD_SOCK).
+LU_LUOD_SOCK=/run/luod/luod.sock
+lu_luod_start() {
+	local i=0
+	luod "$@" &
+	LU_LUOD_PID=$!
+	while [ ! -S $LU_LUOD_SOCK ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+	[ -S $LU_LUOD_SOCK ] || lu_abort "luod did not start"
+}
+
 lu_run_stage() {
 	local t=/lu/tests/$LU_TEST.sh
 	echo "# lutest $LU_TEST stage$LU_STAGE on $(uname -r), boot id $(lu_boot_id)"
