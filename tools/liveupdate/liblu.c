@@ -126,7 +126,7 @@ static const struct {
 	{ LU_KEXEC_LOAD, EPERM, "needs CAP_SYS_BOOT" },
 	{ LU_KEXEC_LOAD, ENOEXEC, "not a kernel image this kernel can load" },
 	{ LU_KEXEC_LOAD, EKEYREJECTED, "the image signature was rejected" },
-	{ LU_REBOOT, EINVAL, "no kernel image is loaded" },
+	{ LU_REBOOT, EINVAL, "no kernel is loaded, or live update is inconsistent (kernel log)" },
 	{ LU_REBOOT, EPERM, "needs CAP_SYS_BOOT" },
 	{ LU_REBOOT, EBUSY, "a kexec is already in progress" },
 };

@@ -517,7 +517,7 @@ static int cmd_load(int argc, char **argv)
 	int opt, reuse = 0, kfd, ifd = -1, err;
 	struct luod *c;
 
-	while ((opt = getopt_long(argc, argv, "+i:a:rh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "i:a:rh", opts, NULL)) != -1) {
 		if (opt == 'i')
 			initrd = optarg;
 		else if (opt == 'a')
@@ -855,7 +855,7 @@ static int blackout_phases(const struct luod_blackout_rec *b, struct phase *p,
 	if (!k)
 		p[n + k++] = (struct phase){ "reboot() to this kernel's clock start",
 			b->start_real - b->start_boot - b->reboot_real_old,
-			"CLOCK_REALTIME of both kernels, +-1 s" };
+			"CLOCK_REALTIME of both kernels, +-1 s + drift" };
 	n += k;
 	p[n++] = (struct phase){ "this kernel: clock start to luod start",
 		b->start_boot, "CLOCK_BOOTTIME" };
@@ -874,11 +874,32 @@ static int blackout_phases(const struct luod_blackout_rec *b, struct phase *p,
 }
 
 static const char blackout_notes[] =
-"CLOCK_REALTIME starts from the RTC at boot, in whole seconds (unless a\n"
-"time service sets it), so the span across the kexec, and the total, are\n"
-"only known to +-1 s; the other phases to the microsecond.  Not measured\n"
-"separately: the kernel's freeze, shutdown, purgatory, decompression and\n"
-"KHO restore (this kernel does not record them).\n";
+"The span across the kexec compares CLOCK_REALTIME of the two kernels.  A\n"
+"kernel sets it from the RTC at boot, in whole seconds, unless a time\n"
+"service sets it: that span, and so the total, are known to +-1 s at\n"
+"best, and are off by however far the old kernel's clock had drifted\n"
+"(without a time service, in a QEMU TCG guest, seconds).  The other\n"
+"phases are on CLOCK_BOOTTIME of one kernel.  Not measured separately:\n"
+"the kernel's freeze, shutdown, purgatory, decompression and KHO restore\n"
+"(this kernel does not record them).\n";
+
+#define CLOCKSOURCE "/sys/devices/system/clocksource/clocksource0/current_clocksource"
+
+/* This kernel's clocksource, "" if unknown. */
+static const char *clocksource(void)
+{
+	static char name[64];
+	FILE *f = fopen(CLOCKSOURCE, "re");
+
+	name[0] = '\0';
+	if (f) {
+		if (!fgets(name, sizeof(name), f))
+			name[0] = '\0';
+		name[strcspn(name, "\n")] = '\0';
+		fclose(f);
+	}
+	return name;
+}
 
 static void blackout_json(const struct luod_blackout_rec *b, struct phase *p,
 			  int n, int64_t total)
@@ -900,7 +921,8 @@ static void blackout_json(const struct luod_blackout_rec *b, struct phase *p,
 		json_double("blackout_ms", total / NS_PER_MS);
 	else
 		json_null("blackout_ms");
-	json_double("uncertainty_ms", 1000);
+	json_double("realtime_resolution_ms", 1000);
+	json_str("clocksource", clocksource());
 	json_num("sessions_not_claimed", b->waiting);
 	json_end('}');
 	json_done();
@@ -917,11 +939,15 @@ static void blackout_text(const struct luod_blackout_rec *b, struct phase *p,
 		       p[i].clock);
 	if (b->first_claim_boot)
 		printf("  %-48s %10.1f ms  %s\n", "blackout: reboot() to last session claimed",
-		       total / NS_PER_MS, "sum, +-1 s");
+		       total / NS_PER_MS, "sum, as uncertain as the REALTIME span");
 	if (b->waiting)
 		printf("  %u of %u session(s) not claimed yet: their blackout goes on\n",
 		       b->waiting, b->sessions);
 	printf("\n%s", blackout_notes);
+	if (strstr(clocksource(), "jiffies"))
+		printf("Here the clocksource is %s: this machine's clocks lose time under\n"
+		       "load, and the span across the kexec is mostly that drift.\n",
+		       clocksource());
 }
 
 static int cmd_blackout(int argc, char **argv)
@@ -975,7 +1001,7 @@ static int run_command(int argc, char **argv)
 			continue;
 		if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
 			return fputs(commands[i].help, stdout), 0;
-		optind = 1;
+		optind = 0;	/* a full reset of getopt for the command */
 		return commands[i].fn(argc, argv);
 	}
 	fprintf(stderr, "luoctl: unknown command %s (luoctl --help)\n", argv[0]);

@@ -513,7 +513,7 @@ static void do_update(struct request *r)
 	luod_log("update refused by the kernel: %s", lu_strerror(LU_REBOOT, err));
 	reply(r->cl, err, "the kernel refused the update: reboot(): %s%s",
 	      lu_strerror(LU_REBOOT, err),
-	      err == -EINVAL && lu_kexec_loaded() == 0 ? " (luoctl load)" : "");
+	      err == -EINVAL && lu_kexec_loaded() == 0 ? "; none is loaded" : "");
 }
 
 static void do_status(struct request *r)
@@ -724,21 +724,35 @@ static int parse_group(const char *s, gid_t *gid)
 	return -1;
 }
 
+/* mkdir -p of the directory of PATH, mode 0755. */
+static void make_parent(const char *path)
+{
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)], *p;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	p = strrchr(dir, '/');
+	if (!p || p == dir)
+		return;
+	*p = '\0';
+	for (p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		mkdir(dir, 0755);
+		*p = '/';
+	}
+	mkdir(dir, 0755);
+}
+
 /* Create the socket under a temporary name, then rename it: ready. */
 static int listen_socket(void)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char *dir;
 	int fd;
 
 	if (strlen(g.socket) + 5 > sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
-	dir = strdup(g.socket);
-	if (dir && strrchr(dir, '/') && strrchr(dir, '/') != dir) {
-		*strrchr(dir, '/') = '\0';
-		mkdir(dir, 0755);
-	}
-	free(dir);
+	make_parent(g.socket);
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s.new", g.socket);
 	unlink(sa.sun_path);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);

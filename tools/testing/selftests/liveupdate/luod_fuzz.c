@@ -203,7 +203,7 @@ static void malformed(void)
 }
 
 static const char *const names[] = {
-	"fz-a", "fz-b", "fz-keep", "", "x", "fz.c_d-e", "../etc", "fz a",
+	"fz-a", "fz-b", "fz-c", "", "x", "fz.c_d-e", "../etc", "fz a",
 };
 
 /* A request with random fields, or random bytes; random length. */
