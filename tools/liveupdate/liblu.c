@@ -231,14 +231,15 @@ int64_t lu_now(int clock)
 	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-int lu_send(int sock, const void *buf, size_t len, const int *fds, int nfds)
+int lu_send(int sock, const void *buf, size_t len, const int *fds, int nfds,
+	    int flags)
 {
-	char ctl[CMSG_SPACE(sizeof(int) * LUOD_MAX_FDS)] = { 0 };
+	char ctl[CMSG_SPACE(sizeof(int) * LU_SEND_MAX_FDS)] = { 0 };
 	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
 	struct cmsghdr *cm;
 
-	if (nfds > LUOD_MAX_FDS)
+	if (nfds > LU_SEND_MAX_FDS)
 		return -EINVAL;
 	if (nfds > 0) {
 		msg.msg_control = ctl;
@@ -249,7 +250,7 @@ int lu_send(int sock, const void *buf, size_t len, const int *fds, int nfds)
 		cm->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
 		memcpy(CMSG_DATA(cm), fds, sizeof(int) * nfds);
 	}
-	if (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
+	if (sendmsg(sock, &msg, flags | MSG_NOSIGNAL) < 0)
 		return -errno;
 	return 0;
 }

@@ -150,14 +150,18 @@ int luod_valid_name(const char *name);
 
 /* ---- messages with descriptors, shared by luod and liblu ---- */
 
+#define LU_SEND_MAX_FDS		16
+
 /*
- * Send LEN bytes of BUF with NFDS descriptors in one message; 0 or
+ * Send LEN bytes of BUF with NFDS (at most LU_SEND_MAX_FDS) descriptors
+ * in one message, with send flags FLAGS besides MSG_NOSIGNAL; 0 or
  * -errno.  Receive one message of at most LEN bytes and up to *NFDS
  * descriptors (close-on-exec); returns its length (MSG_TRUNC: the real
  * length, larger than LEN), or -errno; *NFDS is set to the number of
  * descriptors received, *FLAGS to msg_flags.
  */
-int lu_send(int sock, const void *buf, size_t len, const int *fds, int nfds);
+int lu_send(int sock, const void *buf, size_t len, const int *fds, int nfds,
+	    int flags);
 long lu_recv(int sock, void *buf, size_t len, int *fds, int *nfds, int *flags);
 
 #endif

@@ -106,7 +106,7 @@ static int luod_request(struct luod *c, enum luod_op op, const char *session,
 		snprintf(req.text, sizeof(req.text), "%s", text);
 		len = sizeof(req);
 	}
-	return lu_send(c->sock, &req, len, fds, nfds);
+	return lu_send(c->sock, &req, len, fds, nfds, 0);
 }
 
 /*
@@ -161,12 +161,12 @@ static int luod_done(struct luod *c, const void *buf)
 
 /* Send a request that is answered by LUOD_R_DONE alone. */
 static int luod_simple(struct luod *c, enum luod_op op, const char *session,
-		       uint64_t token, const int *fds, int nfds)
+		       uint64_t token, const char *text, const int *fds, int nfds)
 {
 	char buf[LUOD_MSG_MAX];
 	int type;
 
-	type = luod_request(c, op, session, token, NULL, fds, nfds);
+	type = luod_request(c, op, session, token, text, fds, nfds);
 	if (type)
 		return type;
 	type = luod_next(c, buf, NULL);
@@ -177,46 +177,39 @@ static int luod_simple(struct luod *c, enum luod_op op, const char *session,
 
 int luod_ping(struct luod *c)
 {
-	return luod_simple(c, LUOD_PING, NULL, 0, NULL, 0);
+	return luod_simple(c, LUOD_PING, NULL, 0, NULL, NULL, 0);
 }
 
 int luod_create(struct luod *c, const char *session)
 {
-	return luod_simple(c, LUOD_CREATE, session, 0, NULL, 0);
+	return luod_simple(c, LUOD_CREATE, session, 0, NULL, NULL, 0);
 }
 
 int luod_preserve(struct luod *c, const char *session, uint64_t token, int fd)
 {
-	return luod_simple(c, LUOD_PRESERVE, session, token, &fd, 1);
+	return luod_simple(c, LUOD_PRESERVE, session, token, NULL, &fd, 1);
 }
 
 int luod_unpreserve(struct luod *c, const char *session)
 {
-	return luod_simple(c, LUOD_UNPRESERVE, session, 0, NULL, 0);
+	return luod_simple(c, LUOD_UNPRESERVE, session, 0, NULL, NULL, 0);
 }
 
 int luod_finish(struct luod *c, const char *session)
 {
-	return luod_simple(c, LUOD_FINISH, session, 0, NULL, 0);
+	return luod_simple(c, LUOD_FINISH, session, 0, NULL, NULL, 0);
 }
 
 int luod_update(struct luod *c)
 {
-	return luod_simple(c, LUOD_UPDATE, NULL, 0, NULL, 0);
+	return luod_simple(c, LUOD_UPDATE, NULL, 0, NULL, NULL, 0);
 }
 
 int luod_load(struct luod *c, int kfd, int ifd, const char *cmdline)
 {
-	char buf[LUOD_MSG_MAX];
-	int fds[2] = { kfd, ifd }, type;
+	int fds[2] = { kfd, ifd };
 
-	type = luod_request(c, LUOD_LOAD, NULL, 0, cmdline, fds, ifd < 0 ? 1 : 2);
-	if (type)
-		return type;
-	type = luod_next(c, buf, NULL);
-	if (type < 0)
-		return type;
-	return type == LUOD_R_DONE ? luod_done(c, buf) : -EPROTO;
+	return luod_simple(c, LUOD_LOAD, NULL, 0, cmdline, fds, ifd < 0 ? 1 : 2);
 }
 
 static int luod_add_file(struct luod_file **files, size_t *n,

@@ -81,7 +81,7 @@ static void send_msg(struct client *cl, void *msg, uint16_t type, size_t len,
 	h->type = type;
 	h->err = err;
 	h->len = len;
-	if (lu_send(cl->sock, msg, len, &fd, fd >= 0 ? 1 : 0))
+	if (lu_send(cl->sock, msg, len, &fd, fd >= 0 ? 1 : 0, 0))
 		cl->dead = 1;
 }
 

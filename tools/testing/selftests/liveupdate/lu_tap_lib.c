@@ -32,6 +32,22 @@ void lu_result(int ok, const char *fmt, ...)
 	fflush(stdout);
 }
 
+void lu_run_commands(char **cmds, int n, void (*run)(char *cmd))
+{
+	char *copy;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		lu_tap_cmd = cmds[i];
+		copy = strdup(cmds[i]);
+		if (!copy)
+			lu_fail("out of memory");
+		run(copy);
+		lu_result(1, NULL);
+		free(copy);
+	}
+}
+
 void lu_expect_err(const char *what, int got, int want)
 {
 	if (got != -want)

@@ -31,7 +31,7 @@
 #include "liblu.h"
 #include "lu_tap.h"
 
-#define MAX_SEND_FDS	12
+#define MAX_SEND_FDS	12	/* luod takes at most 2 */
 #define NR_CONNS	4
 
 static const char *path = LUOD_SOCKET;
@@ -86,6 +86,7 @@ static int random_fd(int sock)
 	default:
 		return open("/proc/self/status", O_RDONLY | O_CLOEXEC);
 	}
+	/* Something failed: a descriptor all the same. */
 	return open("/dev/null", O_RDONLY | O_CLOEXEC);
 }
 
@@ -95,30 +96,17 @@ static int random_fd(int sock)
  */
 static int send_raw(int sock, const void *buf, size_t len, int nfds)
 {
-	char ctl[CMSG_SPACE(sizeof(int) * MAX_SEND_FDS)] = { 0 };
-	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct cmsghdr *cm;
-	int fds[MAX_SEND_FDS], i;
+	int fds[MAX_SEND_FDS] = { 0 }, i, err;
 
 	for (i = 0; i < nfds; i++)
 		fds[i] = random_fd(sock);
-	if (nfds) {
-		msg.msg_control = ctl;
-		msg.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
-		cm = CMSG_FIRSTHDR(&msg);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
-		memcpy(CMSG_DATA(cm), fds, sizeof(int) * nfds);
-	}
-	i = sendmsg(sock, &msg, MSG_NOSIGNAL | MSG_DONTWAIT) >= 0 ? 0 : -errno;
-	if (!i)
+	err = lu_send(sock, buf, len, fds, nfds, MSG_DONTWAIT);
+	if (!err)
 		sent++;
-	for (nfds--; nfds >= 0; nfds--)
-		if (fds[nfds] >= 0)
-			close(fds[nfds]);
-	return i == -EPIPE || i == -ECONNRESET ? -1 : 0;
+	for (i = 0; i < nfds; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	return err == -EPIPE || err == -ECONNRESET ? -1 : 0;
 }
 
 /*

@@ -895,8 +895,7 @@ static void run(char *s)
 
 int main(int argc, char **argv)
 {
-	char *copy;
-	int opt, i;
+	int opt;
 
 	lu_tap_prefix = "memfd_agent";
 	signal(SIGCHLD, SIG_IGN);
@@ -909,14 +908,6 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	for (i = optind; i < argc; i++) {
-		lu_tap_cmd = argv[i];
-		copy = strdup(argv[i]);
-		if (!copy)
-			lu_fail("out of memory");
-		run(copy);
-		lu_result(1, NULL);
-		free(copy);
-	}
+	lu_run_commands(argv + optind, argc - optind, run);
 	return 0;
 }

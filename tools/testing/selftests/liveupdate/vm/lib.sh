@@ -139,6 +139,16 @@ lu_luod_start() {
 	[ -S $LU_LUOD_SOCK ] || lu_abort "luod did not start"
 }
 
+# lu_wait_line FILE TEXT: wait up to 60 s for TEXT to appear in FILE (the
+# output of a background program).
+lu_wait_line() {
+	local i=0
+	while ! grep -q "$2" "$1" 2>/dev/null && [ $i -lt 600 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
 lu_run_stage() {
 	local t=/lu/tests/$LU_TEST.sh
 	echo "# lutest $LU_TEST stage$LU_STAGE on $(uname -r), boot id $(lu_boot_id)"

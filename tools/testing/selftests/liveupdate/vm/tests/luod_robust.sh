@@ -15,15 +15,6 @@
 LUO=/sys/kernel/debug/liveupdate
 SOCK=/run/luod/luod.sock
 
-# wait_line FILE TEXT: wait up to 60 s for TEXT in FILE.
-wait_line() {
-	local i=0
-	while ! grep -q "$2" "$1" 2>/dev/null && [ $i -lt 600 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-}
-
 snapshot() {
 	cat $LUO/state $LUO/sessions /sys/kernel/kexec_loaded
 	memfd_agent -L $SOCK list:vm=1 | sed 's/^ok [0-9]* - //'
@@ -63,7 +54,7 @@ kill_luod() {
 		preserve:vm2:1:ram frozen:ram wait-luod wait-file:/tmp/luod-gone \
 		thawed:ram > /tmp/c.out 2>&1 &
 	c=$!
-	wait_line /tmp/c.out "frozen:ram"
+	lu_wait_line /tmp/c.out "frozen:ram"
 	lu_check "the kernel holds the two sessions of luod" \
 		grep -qx "outgoing_sessions: 2" $LUO/state
 	kill -9 $LU_LUOD_PID

@@ -17,15 +17,6 @@ A_RAM=$((32 << 20))
 A_ROM=$((1 << 20))
 B_RAM=$((16 << 20))
 
-# wait_line FILE TEXT: wait up to 60 s for TEXT in FILE.
-wait_line() {
-	local i=0
-	while ! grep -q "$2" "$1" 2>/dev/null && [ $i -lt 600 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-}
-
 stage1() {
 	lu_luod_start --group 2000
 	lu_expect_eq "the socket is root:2000, mode 0660" "0:2000 660" \
@@ -39,7 +30,7 @@ stage1() {
 		new:ram:$B_RAM:21:full preserve:vm-b:7:ram list:vm-b=1 \
 		deny:1000:vm-a absent:vm-a wait-luod > /tmp/b.out &
 	B=$!
-	wait_line /tmp/b.out "absent:vm-a"
+	lu_wait_line /tmp/b.out "absent:vm-a"
 	kill -9 $B
 	cat /tmp/b.out
 	lu_check "client B (uid 1001) is killed after preserving" grep -q "absent:vm-a" /tmp/b.out
