@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -42,7 +41,7 @@ static struct {
 	const char *socket;
 	gid_t group;
 	unsigned int claim_timeout;
-	int dev, listener, sigfd;
+	int dev, listener, sigpipe[2];
 	struct luod_sess *sess;
 	size_t nr_sess;
 	struct client clients[MAX_CLIENTS];
@@ -621,19 +620,18 @@ static void handle(struct client *cl)
 
 	memset(&q, 0, sizeof(q));
 	len = lu_recv(cl->sock, &q, sizeof(q), fds, &nfds, &flags);
+	r.nfds = len < 0 ? 0 : nfds;
 	if (len <= 0) {
+		/* EOF, or an empty message: both end the connection. */
 		if (len != -EAGAIN && len != -EINTR)
 			cl->dead = 1;
-		return;
-	}
-	r.nfds = nfds;
-	if (!check_request(&r, len, flags)) {
+	} else if (!check_request(&r, len, flags)) {
 		if (q.op == LUOD_PING)
 			reply(cl, 0, "luod %d", getpid());
 		else
 			ops[q.op].fn(&r);
 	}
-	for (i = 0; i < nfds; i++)
+	for (i = 0; i < r.nfds; i++)
 		close(fds[i]);
 }
 
@@ -865,7 +863,7 @@ static void serve(void)
 
 	for (;;) {
 		p[0] = (struct pollfd){ .fd = g.listener, .events = POLLIN };
-		p[1] = (struct pollfd){ .fd = g.sigfd, .events = POLLIN };
+		p[1] = (struct pollfd){ .fd = g.sigpipe[0], .events = POLLIN };
 		for (i = 0; i < MAX_CLIENTS; i++)
 			p[i + 2] = (struct pollfd){ .fd = g.clients[i].sock, .events = POLLIN };
 		n = poll(p, MAX_CLIENTS + 2, poll_timeout());
@@ -955,21 +953,43 @@ static int parse_args(int argc, char **argv)
 	return 0;
 }
 
+/* SIGTERM and SIGINT wake up the poll loop through a pipe. */
+static void on_signal(int sig)
+{
+	int saved = errno;
+
+	if (write(g.sigpipe[1], "", 1) < 0) {
+		/* Full: a wake-up is pending already. */
+	}
+	errno = saved;
+}
+
+static int catch_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	if (pipe2(g.sigpipe, O_CLOEXEC | O_NONBLOCK))
+		return -errno;
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGTERM, &sa, NULL) || sigaction(SIGINT, &sa, NULL))
+		return -errno;
+	return 0;
+}
+
 static int setup(void)
 {
 	struct rlimit rl = { 65536, 65536 };
-	sigset_t set;
 	int err, i;
 
 	for (i = 0; i < MAX_CLIENTS; i++)
 		g.clients[i].sock = -1;
 	setrlimit(RLIMIT_NOFILE, &rl);
-	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	g.sigfd = signalfd(-1, &set, SFD_CLOEXEC);
+	err = catch_signals();
+	if (err) {
+		luod_log("cannot catch signals: %s", strerror(-err));
+		return 1;
+	}
 	g.dev = lu_open();
 	if (g.dev < 0) {
 		luod_log("cannot open %s: %s", LU_DEVICE, lu_strerror(LU_OPEN, g.dev));

@@ -3,7 +3,8 @@
  * luod_fuzz [-L SOCKET] [-u UID:GID] [-n COUNT] [-s SEED]
  *
  * A socket fuzzer for luod.  As UID:GID (a client, not root), it first
- * checks that each kind of malformed request gets its error reply, then
+ * checks that each kind of malformed request gets its error reply (an
+ * empty message, which cannot be told from EOF, ends the connection), then
  * sends COUNT (default 3000) random requests: random bytes, valid headers
  * with random fields cut at random lengths, oversized ones, with 0 to 12
  * random file descriptors (memfds, /dev/null, pipes, sockets, a named
@@ -162,6 +163,20 @@ static void expect_reply(const char *what, const void *buf, size_t len, int nfds
 	lu_result(1, NULL);
 }
 
+/* An empty message ends the connection; its descriptors are closed. */
+static void empty_message(void)
+{
+	int sock = connect_raw(), got;
+
+	lu_tap_cmd = "empty message with descriptors";
+	send_raw(sock, "", 0, 2);
+	got = drain(sock, 5000);
+	close(sock);
+	if (got != 1)
+		lu_fail("a reply (%d) instead of the end of the connection", got);
+	lu_result(1, NULL);
+}
+
 static void malformed(void)
 {
 	static char big[8192];
@@ -188,6 +203,7 @@ static void malformed(void)
 	req_init(&q, LUOD_LIST, "");
 	q.owner = 0;
 	expect_reply("LIST of root's sessions", &q, LUOD_REQ_MIN, 0, EPERM);
+	empty_message();
 }
 
 static const char *const names[] = {

@@ -129,10 +129,12 @@ lu_agent_kexec() {
 }
 
 # lu_luod_start [ARGS...]: start luod (tools/liveupdate) in the background,
-# its log on the console, and wait for its socket ($LU_LUOD_SOCK).
+# its log on the console, and wait for its socket ($LU_LUOD_SOCK; luod
+# renames it into place when it is ready, so a stale one is removed first).
 LU_LUOD_SOCK=/run/luod/luod.sock
 lu_luod_start() {
 	local i=0
+	rm -f $LU_LUOD_SOCK
 	luod "$@" &
 	LU_LUOD_PID=$!
 	while [ ! -S $LU_LUOD_SOCK ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done

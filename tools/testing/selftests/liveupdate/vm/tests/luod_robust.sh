@@ -8,7 +8,8 @@
 #    sessions it had and leaks no descriptor.
 # 3. luod is killed (SIGKILL) while a client holds a preserved memfd: the
 #    client is told (its connection ends), the kernel drops the sessions
-#    and the memfd can be resized again.
+#    and the memfd can be resized again.  Stopped with SIGTERM, luod sends
+#    its clients a shutdown event first and exits 0.
 # lu-append: kho=on liveupdate=on
 # lu-timeout: 300
 
@@ -84,6 +85,23 @@ kill_luod() {
 	lu_check "/dev/liveupdate is free again" luo_agent create:after-luod
 }
 
+term_luod() {
+	local c rc
+	lu_luod_start --group 2000
+	memfd_agent -L $SOCK uid:1001:2000 create:vm3 new:ram:4096:7:full \
+		preserve:vm3:1:ram wait-luod > /tmp/t.out 2>&1 &
+	c=$!
+	lu_wait_line /tmp/t.out "preserve:vm3"
+	kill -TERM $LU_LUOD_PID
+	wait $LU_LUOD_PID
+	rc=$?
+	wait $c
+	cat /tmp/t.out
+	lu_expect_eq "luod exits 0 on SIGTERM" 0 $rc
+	lu_check "the client got luod's shutdown event" grep -q "luod: shutdown event" /tmp/t.out
+	lu_check "the kernel dropped the session" grep -qx "outgoing_sessions: 0" $LUO/state
+}
+
 stage1() {
 	lu_luod_start --group 2000
 	memfd_agent -L $SOCK uid:1000:2000 create:vm new:ram:$((1 << 20)):5:full \
@@ -92,5 +110,6 @@ stage1() {
 	no_image
 	fuzz
 	kill_luod
+	term_luod
 	lu_done
 }
