@@ -42,6 +42,7 @@ static struct {
 	gid_t group;
 	unsigned int claim_timeout;
 	int dev, listener, sigpipe[2];
+	ssize_t signalled;
 	struct luod_sess *sess;
 	size_t nr_sess;
 	struct client clients[MAX_CLIENTS];
@@ -958,9 +959,8 @@ static void on_signal(int sig)
 {
 	int saved = errno;
 
-	if (write(g.sigpipe[1], "", 1) < 0) {
-		/* Full: a wake-up is pending already. */
-	}
+	/* If the pipe is full, a wake-up is pending already. */
+	g.signalled = write(g.sigpipe[1], "", 1);
 	errno = saved;
 }
 

@@ -349,8 +349,8 @@ TEST_F(liveupdate, unknown_ioctls)
 	EXPECT_EQ(-ENOTTY, lu_ioctl(self->dev, LIVEUPDATE_SESSION_PRESERVE_FD, &arg));
 	EXPECT_EQ(-ENOTTY, lu_ioctl(self->dev, _IO('x', 0x00), &arg));
 	EXPECT_EQ(-ENOTTY, lu_ioctl(self->dev,
-				     _IOWR(LIVEUPDATE_IOCTL_TYPE, 0x00,
-					   struct liveupdate_ioctl_create_session), &arg));
+				    _IOWR(LIVEUPDATE_IOCTL_TYPE, 0x00,
+					  struct liveupdate_ioctl_create_session), &arg));
 	EXPECT_EQ(-ENOTTY, lu_ioctl(s, LIVEUPDATE_IOCTL_CREATE_SESSION, &arg));
 	EXPECT_EQ(-ENOTTY, lu_ioctl(s, _IO(LIVEUPDATE_IOCTL_TYPE, 0x44), &arg));
 	EXPECT_EQ(-ENOTTY, lu_ioctl(s, _IO(LIVEUPDATE_IOCTL_TYPE, 0x3f), &arg));

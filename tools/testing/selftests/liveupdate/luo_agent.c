@@ -262,12 +262,13 @@ static void api_in_retrieve_fd(int s, uint64_t token)
 
 	big.arg.size = sizeof(big.arg) - 1;
 	lu_expect_err("RETRIEVE_FD one byte short",
-		   lu_ioctl(s, LIVEUPDATE_SESSION_RETRIEVE_FD, &big), EINVAL);
+		      lu_ioctl(s, LIVEUPDATE_SESSION_RETRIEVE_FD, &big), EINVAL);
 	big.arg.size = sizeof(big);
 	big.tail[7] = 1;
 	lu_expect_err("RETRIEVE_FD non-zero tail",
-		   lu_ioctl(s, LIVEUPDATE_SESSION_RETRIEVE_FD, &big), E2BIG);
-	lu_expect_err("RETRIEVE_FD unknown token", lu_retrieve_fd(s, token ^ 0x5a5a5a5aULL), ENOENT);
+		      lu_ioctl(s, LIVEUPDATE_SESSION_RETRIEVE_FD, &big), E2BIG);
+	lu_expect_err("RETRIEVE_FD unknown token",
+		      lu_retrieve_fd(s, token ^ 0x5a5a5a5aULL), ENOENT);
 }
 
 /* Two retrievals of one token share the open file, and its offset. */
@@ -309,7 +310,7 @@ static void api_in_finish(int s, uint64_t token, const char *data)
 	char buf[LUO_TEST_PAYLOAD_MAX + 1];
 
 	lu_expect_err("FINISH with reserved set",
-		   lu_ioctl(s, LIVEUPDATE_SESSION_FINISH, &big), EINVAL);
+		      lu_ioctl(s, LIVEUPDATE_SESSION_FINISH, &big), EINVAL);
 	big.arg.reserved = 0;
 	if (lu_ioctl(s, LIVEUPDATE_SESSION_FINISH, &big))
 		lu_fail("FINISH with a zero tail: %s", strerror(errno));
@@ -330,10 +331,10 @@ static void api_in(const char *name, uint64_t token, const char *data)
 	if (fd < 0)
 		lu_fail("test file: %s", strerror(-fd));
 	lu_expect_err("PRESERVE_FD on a retrieved session",
-		   lu_preserve_fd(s, fd, 777), EINVAL);
+		      lu_preserve_fd(s, fd, 777), EINVAL);
 	close(fd);
 	lu_expect_err("RETRIEVE_SESSION of an open session",
-		   lu_retrieve_session(device(), name), EINVAL);
+		      lu_retrieve_session(device(), name), EINVAL);
 	if (lu_get_name(s, got) || strcmp(got, name))
 		lu_fail("GET_NAME");
 	api_in_retrieve_fd(s, token);
@@ -341,7 +342,7 @@ static void api_in(const char *name, uint64_t token, const char *data)
 	api_in_finish(s, token, data);
 	close_session(name);
 	lu_expect_err("RETRIEVE_SESSION after close",
-		   lu_retrieve_session(device(), name), ENOENT);
+		      lu_retrieve_session(device(), name), ENOENT);
 }
 
 static void write_file(const char *path, const char *value)
@@ -431,14 +432,15 @@ static void dispatch(enum cmd c, char **f)
 		break;
 	case C_RETRIEVE_FAIL:
 		lu_expect_err("RETRIEVE_SESSION", lu_retrieve_session(device(), f[0]),
-			   lu_parse_errno(f[1]));
+			      lu_parse_errno(f[1]));
 		break;
 	case C_CHECK:
 		check_file(session_fd(f[0]), lu_parse_num(f[1]), f[2]);
 		break;
 	case C_CHECK_FAIL:
-		lu_expect_err("RETRIEVE_FD", lu_retrieve_fd(session_fd(f[0]), lu_parse_num(f[1])),
-			   lu_parse_errno(f[2]));
+		lu_expect_err("RETRIEVE_FD",
+			      lu_retrieve_fd(session_fd(f[0]), lu_parse_num(f[1])),
+			      lu_parse_errno(f[2]));
 		break;
 	case C_CHECK_MANY:
 		check_many(f[0], lu_parse_num(f[1]));
