@@ -28,10 +28,21 @@ PROGS=$BUILD/progs-$OURS
 SRC=$TOP/$SELFTESTS
 OUT=$(initramfs_dir "${LEGS[@]}")
 GEN=$OBJ/usr/gen_init_cpio
+LUTOOLS=$BUILD/liveupdate-$OURS
 [ -x "$GEN" ] || die "$GEN missing: build the kernel leg $OURS first"
 for l in "${LEGS[@]}"; do
 	[ -f "$(image "$l")" ] || die "$(image "$l") missing: build the kernel leg $l first"
 done
+
+# tools/liveupdate with its own Makefile, static, against the leg's uapi
+# headers: luod and luoctl go to the VM, liblu.a into every test program.
+build_liveupdate_tools() {
+	mkdir -p "$LUTOOLS" "$PROGS"
+	make -s -C "$TOP/tools/liveupdate" OUTPUT="$LUTOOLS/" \
+		UAPI_INCLUDE="$OBJ/usr/include" CFLAGS="-O2 -Werror" LDFLAGS=-static ||
+		die "cannot build tools/liveupdate"
+	cp -p "$LUTOOLS/luod" "$LUTOOLS/luoctl" "$PROGS/"
+}
 
 # Static test programs: each PROG.c links with every *_lib.c.
 build_progs() {
@@ -41,13 +52,13 @@ build_progs() {
 	for c in "$SRC"/*.c; do
 		case "$c" in *_lib.c) continue ;; esac
 		p=$PROGS/$(basename "$c" .c)
-		if [ -f "$p" ] && [ -z "$(find "$SRC" "$OBJ/usr/include" -newer "$p" \
-				\( -name '*.c' -o -name '*.h' \) -print -quit)" ]; then
+		if [ -f "$p" ] && [ -z "$(find "$SRC" "$OBJ/usr/include" "$LUTOOLS/liblu.a" \
+				-newer "$p" \( -name '*.[ch]' -o -name '*.a' \) -print -quit)" ]; then
 			continue
 		fi
 		gcc -static -O2 -Wall -Werror -I"$OBJ/usr/include" -I"$SRC" \
-			-I"$TREE/tools/testing/selftests" \
-			-o "$p" "$c" $libs || die "cannot build $(basename "$c")"
+			-I"$TREE/tools/testing/selftests" -I"$TOP/tools/liveupdate" \
+			-o "$p" "$c" $libs "$LUTOOLS/liblu.a" || die "cannot build $(basename "$c")"
 	done
 }
 
@@ -142,6 +153,7 @@ write_list() {
 	fi
 }
 
+build_liveupdate_tools
 build_progs
 build_doc_example
 build_ml_progs

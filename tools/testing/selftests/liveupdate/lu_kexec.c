@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "liblu.h"
 #include "lu_kexec.h"
 
 /* Write MARK to the kernel log; a failure is reported but not fatal. */
@@ -47,11 +48,13 @@ int main(int argc, char **argv)
 			"usage: lu_kexec -k KERNEL [-i INITRD] [-c CMDLINE] [-m MARK] [-e]\n");
 		return 2;
 	}
-	if (lu_kexec_load(next.kernel, next.initrd, next.cmdline))
+	if (lu_kexec_load_args(&next))
 		return 1;
-	if (exec && marker)
+	if (!exec)
+		return 0;
+	if (marker)
 		mark(marker);
-	if (exec && lu_kexec_reboot())
-		return 1;
-	return 0;
+	fprintf(stderr, "lu_kexec: reboot(LINUX_REBOOT_CMD_KEXEC): %s\n",
+		lu_strerror(LU_REBOOT, lu_reboot_kexec()));
+	return 1;
 }

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Load a kernel with kexec_file_load(2) and reboot into it.  Shared by the
- * lu_kexec tool and by test programs that must call reboot() themselves
- * (a live update agent holds its session fds across the reboot).
+ * The -k KERNEL -i INITRD -c CMDLINE options of the programs that load the
+ * next kernel: the lu_kexec tool and the test agents, which must call
+ * reboot() themselves (a live update agent holds its session fds across
+ * the reboot).  Loading and rebooting are liblu's lu_kexec_load() and
+ * lu_reboot_kexec().
  */
 #ifndef LU_KEXEC_H
 #define LU_KEXEC_H
@@ -15,7 +17,7 @@ struct lu_kexec_args {
 };
 
 int lu_kexec_getopt(int opt, const char *arg, struct lu_kexec_args *args);
-int lu_kexec_load(const char *kernel, const char *initrd, const char *cmdline);
-int lu_kexec_reboot(void);
+/* lu_kexec_load() of ARGS; prints what failed.  0 or -errno. */
+int lu_kexec_load_args(const struct lu_kexec_args *args);
 
 #endif

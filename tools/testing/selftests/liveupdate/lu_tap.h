@@ -16,8 +16,17 @@ extern const char *lu_tap_cmd;
 
 void lu_result(int ok, const char *fmt, ...);
 
+/*
+ * Run each of the N commands of CMDS with RUN, on a copy it may split,
+ * and report "ok" for it; RUN reports a failure itself and stops.
+ */
+void lu_run_commands(char **cmds, int n, void (*run)(char *cmd));
+
 /* Report a failure of the current command and stop. */
 #define lu_fail(...) do { lu_result(0, __VA_ARGS__); exit(1); } while (0)
+
+/* The result GOT (0 or -errno) of WHAT must be -WANT, else fail. */
+void lu_expect_err(const char *what, int got, int want);
 
 int lu_parse_errno(const char *s);
 unsigned long lu_parse_num(const char *s);

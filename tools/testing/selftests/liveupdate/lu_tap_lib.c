@@ -32,6 +32,29 @@ void lu_result(int ok, const char *fmt, ...)
 	fflush(stdout);
 }
 
+void lu_run_commands(char **cmds, int n, void (*run)(char *cmd))
+{
+	char *copy;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		lu_tap_cmd = cmds[i];
+		copy = strdup(cmds[i]);
+		if (!copy)
+			lu_fail("out of memory");
+		run(copy);
+		lu_result(1, NULL);
+		free(copy);
+	}
+}
+
+void lu_expect_err(const char *what, int got, int want)
+{
+	if (got != -want)
+		lu_fail("%s: got %s, expected %s", what,
+			got < 0 ? strerror(-got) : "success", strerror(want));
+}
+
 static const struct {
 	const char *name;
 	int value;
@@ -41,6 +64,7 @@ static const struct {
 	{ "EBUSY", EBUSY }, { "EEXIST", EEXIST }, { "EINVAL", EINVAL },
 	{ "EDOM", EDOM }, { "E2BIG", E2BIG }, { "ENODEV", ENODEV },
 	{ "ENOTTY", ENOTTY }, { "EFBIG", EFBIG }, { "EOPNOTSUPP", EOPNOTSUPP },
+	{ "EACCES", EACCES }, { "ECONNREFUSED", ECONNREFUSED },
 };
 
 /* lu_parse_errno() - an errno given by name (EBUSY, ...) or number. */

@@ -66,9 +66,9 @@ static int dev = -1, loaded;
 static int device(void)
 {
 	if (dev < 0) {
-		dev = luo_open_device();
+		dev = lu_open();
 		if (dev < 0)
-			lu_fail("open %s: %s", LUO_DEVICE, strerror(-dev));
+			lu_fail("open %s: %s", LU_DEVICE, strerror(-dev));
 	}
 	return dev;
 }
@@ -115,16 +115,9 @@ static void close_session(const char *name)
 	*s = sessions[--nr_sessions];
 }
 
-static void expect_err(const char *what, int got, int want)
-{
-	if (got != -want)
-		lu_fail("%s: got %s, expected %s", what,
-			got < 0 ? strerror(-got) : "success", strerror(want));
-}
-
 static void create(const char *name)
 {
-	int fd = luo_create_session(device(), name);
+	int fd = lu_create_session(device(), name);
 
 	if (fd < 0)
 		lu_fail("CREATE_SESSION %s: %s", name, strerror(-fd));
@@ -154,7 +147,7 @@ static void preserve(const char *name, uint64_t token, const char *data,
 	fd = luo_test_file(data);
 	if (fd < 0)
 		lu_fail("test file: %s", strerror(-fd));
-	err = luo_preserve_fd(session_fd(name), fd, token);
+	err = lu_preserve_fd(session_fd(name), fd, token);
 	if (err)
 		lu_fail("PRESERVE_FD: %s", strerror(-err));
 	if (later && write(fd, later, strlen(later)) != (ssize_t)strlen(later))
@@ -179,7 +172,7 @@ static void kexec_load_once(void)
 		return;
 	if (!next.kernel)
 		lu_fail("no kernel given (-k)");
-	if (lu_kexec_load(next.kernel, next.initrd, next.cmdline))
+	if (lu_kexec_load_args(&next))
 		lu_fail("kexec_file_load failed");
 	loaded = 1;
 }
@@ -192,15 +185,15 @@ static void do_kexec(int want)
 	printf("# agent: reboot(LINUX_REBOOT_CMD_KEXEC) holding %zu session(s)\n",
 	       nr_sessions);
 	fflush(stdout);
-	err = lu_kexec_reboot();
+	err = lu_reboot_kexec();
 	if (!want)
 		lu_fail("reboot returned: %s", strerror(-err));
-	expect_err("reboot", err, want);
+	lu_expect_err("reboot", err, want);
 }
 
 static void retrieve(const char *name)
 {
-	int fd = luo_retrieve_session(device(), name);
+	int fd = lu_retrieve_session(device(), name);
 
 	if (fd < 0)
 		lu_fail("RETRIEVE_SESSION %s: %s", name, strerror(-fd));
@@ -212,7 +205,7 @@ static void check_file(int session, uint64_t token, const char *data)
 	char buf[LUO_TEST_PAYLOAD_MAX + 1];
 	int fd, err;
 
-	fd = luo_retrieve_fd(session, token);
+	fd = lu_retrieve_fd(session, token);
 	if (fd < 0)
 		lu_fail("RETRIEVE_FD %#llx: %s", (unsigned long long)token, strerror(-fd));
 	if (luo_is_cloexec(fd) != 1)
@@ -241,7 +234,7 @@ static void check_many(const char *name, unsigned long n)
 
 static void finish(const char *name)
 {
-	int err = luo_finish(session_fd(name));
+	int err = lu_finish(session_fd(name));
 
 	if (err)
 		lu_fail("FINISH %s: %s", name, strerror(-err));
@@ -268,13 +261,14 @@ static void api_in_retrieve_fd(int s, uint64_t token)
 	} big = { .arg = { .size = sizeof(big), .token = token } };
 
 	big.arg.size = sizeof(big.arg) - 1;
-	expect_err("RETRIEVE_FD one byte short",
-		   luo_ioctl(s, LIVEUPDATE_SESSION_RETRIEVE_FD, &big), EINVAL);
+	lu_expect_err("RETRIEVE_FD one byte short",
+		      lu_ioctl(s, LIVEUPDATE_SESSION_RETRIEVE_FD, &big), EINVAL);
 	big.arg.size = sizeof(big);
 	big.tail[7] = 1;
-	expect_err("RETRIEVE_FD non-zero tail",
-		   luo_ioctl(s, LIVEUPDATE_SESSION_RETRIEVE_FD, &big), E2BIG);
-	expect_err("RETRIEVE_FD unknown token", luo_retrieve_fd(s, token ^ 0x5a5a5a5aULL), ENOENT);
+	lu_expect_err("RETRIEVE_FD non-zero tail",
+		      lu_ioctl(s, LIVEUPDATE_SESSION_RETRIEVE_FD, &big), E2BIG);
+	lu_expect_err("RETRIEVE_FD unknown token",
+		      lu_retrieve_fd(s, token ^ 0x5a5a5a5aULL), ENOENT);
 }
 
 /* Two retrievals of one token share the open file, and its offset. */
@@ -288,10 +282,10 @@ static void api_in_shared_file(int s, uint64_t token, const char *data)
 	int fd1, fd2;
 	ssize_t n;
 
-	if (luo_ioctl(s, LIVEUPDATE_SESSION_RETRIEVE_FD, &big))
+	if (lu_ioctl(s, LIVEUPDATE_SESSION_RETRIEVE_FD, &big))
 		lu_fail("RETRIEVE_FD with a zero tail: %s", strerror(errno));
 	fd1 = big.arg.fd;
-	fd2 = luo_retrieve_fd(s, token);
+	fd2 = lu_retrieve_fd(s, token);
 	if (fd2 < 0)
 		lu_fail("second RETRIEVE_FD: %s", strerror(-fd2));
 	if (read(fd1, buf, 1) != 1)
@@ -315,14 +309,14 @@ static void api_in_finish(int s, uint64_t token, const char *data)
 	} big = { .arg = { .size = sizeof(big), .reserved = 1 } };
 	char buf[LUO_TEST_PAYLOAD_MAX + 1];
 
-	expect_err("FINISH with reserved set",
-		   luo_ioctl(s, LIVEUPDATE_SESSION_FINISH, &big), EINVAL);
+	lu_expect_err("FINISH with reserved set",
+		      lu_ioctl(s, LIVEUPDATE_SESSION_FINISH, &big), EINVAL);
 	big.arg.reserved = 0;
-	if (luo_ioctl(s, LIVEUPDATE_SESSION_FINISH, &big))
+	if (lu_ioctl(s, LIVEUPDATE_SESSION_FINISH, &big))
 		lu_fail("FINISH with a zero tail: %s", strerror(errno));
-	if (luo_finish(s))
+	if (lu_finish(s))
 		lu_fail("second FINISH: %s", strerror(errno));
-	expect_err("RETRIEVE_FD after FINISH", luo_retrieve_fd(s, token), ENOENT);
+	lu_expect_err("RETRIEVE_FD after FINISH", lu_retrieve_fd(s, token), ENOENT);
 	if (luo_read_payload(1000, buf, sizeof(buf)) || strcmp(buf, data))
 		lu_fail("retrieved file lost its data at FINISH");
 	close(1000);
@@ -336,19 +330,19 @@ static void api_in(const char *name, uint64_t token, const char *data)
 	fd = luo_test_file("x");
 	if (fd < 0)
 		lu_fail("test file: %s", strerror(-fd));
-	expect_err("PRESERVE_FD on a retrieved session",
-		   luo_preserve_fd(s, fd, 777), EINVAL);
+	lu_expect_err("PRESERVE_FD on a retrieved session",
+		      lu_preserve_fd(s, fd, 777), EINVAL);
 	close(fd);
-	expect_err("RETRIEVE_SESSION of an open session",
-		   luo_retrieve_session(device(), name), EINVAL);
-	if (luo_get_name(s, got) || strcmp(got, name))
+	lu_expect_err("RETRIEVE_SESSION of an open session",
+		      lu_retrieve_session(device(), name), EINVAL);
+	if (lu_get_name(s, got) || strcmp(got, name))
 		lu_fail("GET_NAME");
 	api_in_retrieve_fd(s, token);
 	api_in_shared_file(s, token, data);
 	api_in_finish(s, token, data);
 	close_session(name);
-	expect_err("RETRIEVE_SESSION after close",
-		   luo_retrieve_session(device(), name), ENOENT);
+	lu_expect_err("RETRIEVE_SESSION after close",
+		      lu_retrieve_session(device(), name), ENOENT);
 }
 
 static void write_file(const char *path, const char *value)
@@ -418,7 +412,7 @@ static void dispatch(enum cmd c, char **f)
 		dev = -1;
 		break;
 	case C_OPEN_FAIL:
-		expect_err("open", luo_open_device(), lu_parse_errno(f[0]));
+		lu_expect_err("open", lu_open(), lu_parse_errno(f[0]));
 		break;
 	case C_WRITE:
 		write_file(f[0], f[1]);
@@ -437,15 +431,16 @@ static void dispatch(enum cmd c, char **f)
 		retrieve(f[0]);
 		break;
 	case C_RETRIEVE_FAIL:
-		expect_err("RETRIEVE_SESSION", luo_retrieve_session(device(), f[0]),
-			   lu_parse_errno(f[1]));
+		lu_expect_err("RETRIEVE_SESSION", lu_retrieve_session(device(), f[0]),
+			      lu_parse_errno(f[1]));
 		break;
 	case C_CHECK:
 		check_file(session_fd(f[0]), lu_parse_num(f[1]), f[2]);
 		break;
 	case C_CHECK_FAIL:
-		expect_err("RETRIEVE_FD", luo_retrieve_fd(session_fd(f[0]), lu_parse_num(f[1])),
-			   lu_parse_errno(f[2]));
+		lu_expect_err("RETRIEVE_FD",
+			      lu_retrieve_fd(session_fd(f[0]), lu_parse_num(f[1])),
+			      lu_parse_errno(f[2]));
 		break;
 	case C_CHECK_MANY:
 		check_many(f[0], lu_parse_num(f[1]));
@@ -454,7 +449,7 @@ static void dispatch(enum cmd c, char **f)
 		finish(f[0]);
 		break;
 	case C_FINISH_FAIL:
-		expect_err("FINISH", luo_finish(session_fd(f[0])), lu_parse_errno(f[1]));
+		lu_expect_err("FINISH", lu_finish(session_fd(f[0])), lu_parse_errno(f[1]));
 		break;
 	case C_RETRIEVE_MANY:
 		retrieve_many(f[0], lu_parse_num(f[1]));
@@ -498,8 +493,7 @@ static void run(char *s)
 
 int main(int argc, char **argv)
 {
-	char *copy;
-	int opt, i;
+	int opt;
 
 	while ((opt = getopt(argc, argv, "k:i:c:")) != -1) {
 		if (!lu_kexec_getopt(opt, optarg, &next)) {
@@ -508,14 +502,6 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	for (i = optind; i < argc; i++) {
-		lu_tap_cmd = argv[i];
-		copy = strdup(argv[i]);
-		if (!copy)
-			lu_fail("out of memory");
-		run(copy);
-		lu_result(1, NULL);
-		free(copy);
-	}
+	lu_run_commands(argv + optind, argc - optind, run);
 	return 0;
 }

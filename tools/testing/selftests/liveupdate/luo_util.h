@@ -1,38 +1,27 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Thin wrappers around the /dev/liveupdate ioctls for the live update
- * selftests, plus access to the test file type of CONFIG_LIVEUPDATE_TEST.
- * Every wrapper fills in the size of its structure and returns a file
- * descriptor or 0 on success, -errno on failure.
+ * Helpers of the live update selftests: access to the test file type of
+ * CONFIG_LIVEUPDATE_TEST and small file utilities.  The /dev/liveupdate
+ * ioctls themselves are liblu's (tools/liveupdate/liblu.h): each fills in
+ * the size of its structure and returns a file descriptor or 0 on
+ * success, -errno on failure.
  */
 #ifndef LUO_UTIL_H
 #define LUO_UTIL_H
 
 #include <stddef.h>
 #include <stdint.h>
-#include <linux/liveupdate.h>
+
+#include "liblu.h"
 
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 #endif
 
-#define LUO_DEVICE		"/dev/liveupdate"
-#define LUO_DEBUGFS		"/sys/kernel/debug/liveupdate"
 #define LUO_TEST_DIR		"/sys/kernel/debug/liveupdate_test"
 #define LUO_TEST_FILE		LUO_TEST_DIR "/file"
 #define LUO_TEST_STATS		LUO_TEST_DIR "/stats"
 #define LUO_TEST_PAYLOAD_MAX	256
-
-int luo_open_device(void);
-int luo_create_session(int dev, const char *name);
-int luo_retrieve_session(int dev, const char *name);
-int luo_preserve_fd(int session, int fd, uint64_t token);
-int luo_retrieve_fd(int session, uint64_t token);
-int luo_finish(int session);
-int luo_get_name(int session, char name[LIVEUPDATE_SESSION_NAME_LENGTH]);
-
-/* ioctl with errno folded into the result: 0 or -errno. */
-int luo_ioctl(int fd, unsigned long cmd, void *arg);
 
 /* A new test file holding @payload, or -errno. */
 int luo_test_file(const char *payload);

@@ -6,88 +6,10 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include "luo_util.h"
-
-int luo_ioctl(int fd, unsigned long cmd, void *arg)
-{
-	return ioctl(fd, cmd, arg) < 0 ? -errno : 0;
-}
-
-int luo_open_device(void)
-{
-	int fd = open(LUO_DEVICE, O_RDWR | O_CLOEXEC);
-
-	return fd < 0 ? -errno : fd;
-}
-
-/* Copy at most 63 bytes of @name; the rest of @dst is zero. */
-static void luo_copy_name(__u8 *dst, const char *name)
-{
-	memset(dst, 0, LIVEUPDATE_SESSION_NAME_LENGTH);
-	memcpy(dst, name, strnlen(name, LIVEUPDATE_SESSION_NAME_LENGTH - 1));
-}
-
-int luo_create_session(int dev, const char *name)
-{
-	struct liveupdate_ioctl_create_session arg = { .size = sizeof(arg) };
-	int err;
-
-	luo_copy_name(arg.name, name);
-	err = luo_ioctl(dev, LIVEUPDATE_IOCTL_CREATE_SESSION, &arg);
-	return err ? err : arg.fd;
-}
-
-int luo_retrieve_session(int dev, const char *name)
-{
-	struct liveupdate_ioctl_retrieve_session arg = { .size = sizeof(arg) };
-	int err;
-
-	luo_copy_name(arg.name, name);
-	err = luo_ioctl(dev, LIVEUPDATE_IOCTL_RETRIEVE_SESSION, &arg);
-	return err ? err : arg.fd;
-}
-
-int luo_preserve_fd(int session, int fd, uint64_t token)
-{
-	struct liveupdate_session_preserve_fd arg = {
-		.size = sizeof(arg), .fd = fd, .token = token,
-	};
-
-	return luo_ioctl(session, LIVEUPDATE_SESSION_PRESERVE_FD, &arg);
-}
-
-int luo_retrieve_fd(int session, uint64_t token)
-{
-	struct liveupdate_session_retrieve_fd arg = {
-		.size = sizeof(arg), .token = token,
-	};
-	int err;
-
-	err = luo_ioctl(session, LIVEUPDATE_SESSION_RETRIEVE_FD, &arg);
-	return err ? err : arg.fd;
-}
-
-int luo_finish(int session)
-{
-	struct liveupdate_session_finish arg = { .size = sizeof(arg) };
-
-	return luo_ioctl(session, LIVEUPDATE_SESSION_FINISH, &arg);
-}
-
-int luo_get_name(int session, char name[LIVEUPDATE_SESSION_NAME_LENGTH])
-{
-	struct liveupdate_session_get_name arg = { .size = sizeof(arg) };
-	int err;
-
-	err = luo_ioctl(session, LIVEUPDATE_SESSION_GET_NAME, &arg);
-	if (!err)
-		memcpy(name, arg.name, LIVEUPDATE_SESSION_NAME_LENGTH);
-	return err;
-}
 
 int luo_test_file(const char *payload)
 {

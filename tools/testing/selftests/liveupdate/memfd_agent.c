@@ -1,12 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * memfd_agent [-k KERNEL] [-i INITRD] [-c CMDLINE] COMMAND...
+ * memfd_agent [-k KERNEL] [-i INITRD] [-c CMDLINE] [-L SOCKET] COMMAND...
  *
  * A live update agent for the memfd preservation tests.  It runs COMMANDs
  * in order, holding its sessions and memfds by name, and prints one KTAP
  * line per command; it stops at the first failure with exit status 1.
  * "kexec" loads KERNEL with kexec_file_load(2) and calls reboot(2) while
  * everything is still open.  Fields are separated by ':'.
+ *
+ * With -L it is a client of luod at SOCKET instead (a VMM on a host that
+ * runs luod): create, preserve, retrieve, fd, check, finish and close go
+ * through luod, which holds the sessions, so the agent may exit before the
+ * update.  It connects at its first luod command, after "uid".  Then also:
+ *
+ *   uid:UID:GID                 become UID and GID (before connecting)
+ *   unpreserve:S                luod releases session S
+ *   list:S=N,...                luod lists exactly these sessions (with N
+ *                               files each) for this uid; "-" for none
+ *   deny:UID:S                  every request on session S of UID fails
+ *                               with EPERM (another uid's session)
+ *   absent:S                    every request on S fails with ENOENT
+ *   connect-fail:ERRNO          connecting to luod fails with ERRNO
+ *   wait-luod                   wait until luod goes away (EOF or its
+ *                               shutdown event), at most 120 s
+ *   wait-file:PATH              wait until PATH exists, at most 120 s
  *
  * Contents: every 8-byte word of page P of a memfd filled with SEED holds
  * pattern(SEED, P, word).  MODE "full" fills every page, "sparse" only the
@@ -60,6 +77,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -83,6 +101,8 @@ static struct obj objs[MAX_OBJS * 2];
 static int nr_objs;
 static struct lu_kexec_args next = { .cmdline = "" };
 static int dev = -1;
+static const char *luod_path;	/* -L: a client of luod */
+static struct luod *luod_conn;
 
 static int find(const char *name)
 {
@@ -129,9 +149,9 @@ static void drop(const char *name)
 static int device(void)
 {
 	if (dev < 0) {
-		dev = luo_open_device();
+		dev = lu_open();
 		if (dev < 0)
-			lu_fail("open %s: %s", LUO_DEVICE, strerror(-dev));
+			lu_fail("open %s: %s", LU_DEVICE, strerror(-dev));
 	}
 	return dev;
 }
@@ -231,9 +251,54 @@ static void new_memfd(const char *name, size_t size, uint64_t seed, const char *
 	put(name, fd);
 }
 
+static struct luod *luod(void)
+{
+	int err;
+
+	if (!luod_conn) {
+		luod_conn = luod_connect(luod_path, &err);
+		if (!luod_conn)
+			lu_fail("connect %s: %s", luod_path, strerror(-err));
+	}
+	return luod_conn;
+}
+
+static void luod_check(const char *what, int err)
+{
+	if (err < 0)
+		lu_fail("%s: %s (%s)", what, strerror(-err), luod_reason(luod()));
+}
+
+/* luod mode: retrieve S, keeping its files as objects "S/TOKEN". */
+static void luod_retrieve_all(const char *s)
+{
+	struct luod_file *f;
+	char name[80];
+	int n, i;
+
+	n = luod_retrieve(luod(), s, &f);
+	luod_check("retrieve", n);
+	for (i = 0; i < n; i++) {
+		if (f[i].fd < 0)
+			lu_fail("token %llu not restored: %s",
+				(unsigned long long)f[i].token, strerror(f[i].err));
+		snprintf(name, sizeof(name), "%s/%llu", s, (unsigned long long)f[i].token);
+		put(name, f[i].fd);
+	}
+	printf("# %s: %d file(s) back from luod\n", s, n);
+	free(f);
+	put(s, -1);
+}
+
 static void preserve(const char *s, uint64_t token, int fd)
 {
-	int err = luo_preserve_fd(get(s), fd, token);
+	int err;
+
+	if (luod_path) {
+		luod_check("preserve", luod_preserve(luod(), s, token, fd));
+		return;
+	}
+	err = lu_preserve_fd(get(s), fd, token);
 
 	if (err)
 		lu_fail("PRESERVE_FD: %s", strerror(-err));
@@ -245,7 +310,7 @@ static void preserve_fail(const char *s, uint64_t token, const char *path, int w
 
 	if (fd < 0)
 		lu_fail("open %s: %s", path, strerror(errno));
-	err = luo_preserve_fd(get(s), fd, token);
+	err = lu_preserve_fd(get(s), fd, token);
 	if (err != -want)
 		lu_fail("PRESERVE_FD: %s, expected %s", err ? strerror(-err) : "success",
 			strerror(want));
@@ -339,7 +404,16 @@ static int retrieved(const char *s, uint64_t token, const char *name)
 
 	if (find(name) >= 0)
 		return get(name);
-	fd = luo_retrieve_fd(get(s), token);
+	if (luod_path) {
+		char obj[80];
+
+		snprintf(obj, sizeof(obj), "%s/%llu", s, (unsigned long long)token);
+		fd = get(obj);
+		put(name, fd);
+		objs[find(obj)] = objs[--nr_objs];
+		return fd;
+	}
+	fd = lu_retrieve_fd(get(s), token);
 	if (fd < 0)
 		lu_fail("RETRIEVE_FD %llu: %s", (unsigned long long)token, strerror(-fd));
 	put(name, fd);
@@ -541,20 +615,29 @@ static void do_kexec(void)
 
 	if (!next.kernel)
 		lu_fail("no kernel given (-k)");
-	if (lu_kexec_load(next.kernel, next.initrd, next.cmdline))
+	if (lu_kexec_load_args(&next))
 		lu_fail("kexec_file_load failed");
 	printf("# memfd_agent: reboot(LINUX_REBOOT_CMD_KEXEC)\n");
 	print_time("reboot");
 	fflush(stdout);
-	err = lu_kexec_reboot();
+	err = lu_reboot_kexec();
 	lu_fail("reboot returned: %s", strerror(-err));
 }
 
 static void session(const char *s, int retrieve)
 {
-	int fd = retrieve ? luo_retrieve_session(device(), s) :
-			    luo_create_session(device(), s);
+	int fd;
 
+	if (luod_path && retrieve) {
+		luod_retrieve_all(s);
+		return;
+	}
+	if (luod_path) {
+		luod_check("create", luod_create(luod(), s));
+		put(s, -1);
+		return;
+	}
+	fd = retrieve ? lu_retrieve_session(device(), s) : lu_create_session(device(), s);
 	if (fd < 0)
 		lu_fail("%s %s: %s", retrieve ? "RETRIEVE_SESSION" : "CREATE_SESSION", s,
 			strerror(-fd));
@@ -594,15 +677,150 @@ static void seek(const char *name, off_t pos)
 
 static void finish(const char *s)
 {
-	int err = luo_finish(get(s));
+	int err;
+
+	if (luod_path) {
+		luod_check("finish", luod_finish(luod(), s));
+		return;
+	}
+	err = lu_finish(get(s));
 
 	if (err)
 		lu_fail("FINISH: %s", strerror(-err));
 }
 
+/* ---- luod mode (-L) ---- */
+
+static void become(uid_t uid, gid_t gid)
+{
+	if (setgroups(0, NULL) || setgid(gid) || setuid(uid))
+		lu_fail("setuid %u/%u: %s", uid, gid, strerror(errno));
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* luod lists exactly WANT ("S=N,..." sorted by name, or "-"). */
+static void list(const char *want)
+{
+	struct luod_session *ss;
+	char got[1024] = "", *names[256];
+	int n, i;
+
+	n = luod_list(luod(), &ss);
+	luod_check("list", n);
+	if (n > 256)
+		lu_fail("%d sessions", n);
+	for (i = 0; i < n; i++)
+		if (asprintf(&names[i], "%s=%zu", ss[i].name, ss[i].nr_files) < 0)
+			lu_fail("out of memory");
+	qsort(names, n, sizeof(names[0]), cmp_str);
+	for (i = 0; i < n; i++) {
+		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s",
+			 i ? "," : "", names[i]);
+		free(names[i]);
+	}
+	luod_free_sessions(ss, n);
+	if (strcmp(got, strcmp(want, "-") ? want : ""))
+		lu_fail("luod lists \"%s\", expected \"%s\"", got, want);
+}
+
+/* Every request on session S (of OWNER, if not LUOD_OWNER_SELF) fails with WANT. */
+static void refused(uint32_t owner, const char *s, int want)
+{
+	struct luod *c = luod();
+	struct luod_session *ss;
+	struct luod_file *f;
+	int fd = memfd_create("probe", MFD_CLOEXEC), n;
+
+	luod_set_owner(c, owner);
+	lu_expect_err("retrieve", luod_retrieve(c, s, &f), want);
+	lu_expect_err("finish", luod_finish(c, s), want);
+	lu_expect_err("unpreserve", luod_unpreserve(c, s), want);
+	lu_expect_err("preserve", luod_preserve(c, s, 1, fd), want);
+	if (owner != LUOD_OWNER_SELF) {
+		lu_expect_err("create", luod_create(c, s), want);
+		lu_expect_err("list", luod_list(c, &ss), want);
+	} else {
+		n = luod_list(c, &ss);
+		luod_check("list", n);
+		while (n-- > 0)
+			if (!strcmp(ss[n].name, s))
+				lu_fail("luod lists %s", s);
+	}
+	luod_set_owner(c, LUOD_OWNER_SELF);
+	close(fd);
+}
+
+static void wait_luod(void)
+{
+	int ev;
+
+	do {
+		ev = luod_wait_event(luod(), 120000);
+		if (ev == LUOD_EV_SHUTDOWN)
+			printf("# luod: shutdown event\n");
+	} while (ev > 0 && ev != LUOD_EV_SHUTDOWN);
+	if (ev == 0)
+		lu_fail("luod is still there after 120 s");
+	if (ev == LUOD_EV_SHUTDOWN)
+		ev = luod_wait_event(luod(), 120000);
+	if (ev != -EPIPE && ev != -ECONNRESET)
+		lu_fail("expected EOF from luod, got %d", ev);
+	printf("# luod closed the connection: the sessions it held are gone\n");
+}
+
+static void wait_file(const char *path)
+{
+	int i;
+
+	for (i = 0; i < 12000 && access(path, F_OK); i++)
+		usleep(10000);
+	if (access(path, F_OK))
+		lu_fail("%s did not appear", path);
+}
+
+static void connect_fail(int want)
+{
+	struct luod *c;
+	int err = 0;
+
+	c = luod_connect(luod_path, &err);
+	luod_close(c);
+	lu_expect_err("connect", c ? 0 : err, want);
+}
+
+/* The commands of luod mode; 0 if C is none of them. */
+static int luod_dispatch(const char *c, char **f, int n)
+{
+	if (is(c, n, "uid", 2))
+		become(lu_parse_num(f[0]), lu_parse_num(f[1]));
+	else if (is(c, n, "unpreserve", 1))
+		luod_check("unpreserve", luod_unpreserve(luod(), f[0]));
+	else if (is(c, n, "list", 1))
+		list(f[0]);
+	else if (is(c, n, "deny", 2))
+		refused(lu_parse_num(f[0]), f[1], EPERM);
+	else if (is(c, n, "absent", 1))
+		refused(LUOD_OWNER_SELF, f[0], ENOENT);
+	else if (is(c, n, "connect-fail", 1))
+		connect_fail(lu_parse_errno(f[0]));
+	else if (is(c, n, "wait-luod", 0))
+		wait_luod();
+	else if (is(c, n, "wait-file", 1))
+		wait_file(f[0]);
+	else
+		return 0;
+	return 1;
+}
+
 static void dispatch(const char *c, char **f, int n)
 {
 #define IS(name, nargs) is(c, n, name, nargs)
+	if (luod_path && luod_dispatch(c, f, n))
+		return;
 	if (IS("create", 1))
 		session(f[0], 0);
 	else if (IS("retrieve", 1))
@@ -681,26 +899,19 @@ static void run(char *s)
 
 int main(int argc, char **argv)
 {
-	char *copy;
-	int opt, i;
+	int opt;
 
 	lu_tap_prefix = "memfd_agent";
 	signal(SIGCHLD, SIG_IGN);
-	while ((opt = getopt(argc, argv, "k:i:c:")) != -1) {
-		if (!lu_kexec_getopt(opt, optarg, &next)) {
+	while ((opt = getopt(argc, argv, "k:i:c:L:")) != -1) {
+		if (opt == 'L') {
+			luod_path = optarg;
+		} else if (!lu_kexec_getopt(opt, optarg, &next)) {
 			fprintf(stderr,
-				"usage: memfd_agent [-k KERNEL] [-i INITRD] [-c CMDLINE] COMMAND...\n");
+				"usage: memfd_agent [-k KERNEL] [-i INITRD] [-c CMDLINE] [-L SOCKET] COMMAND...\n");
 			return 2;
 		}
 	}
-	for (i = optind; i < argc; i++) {
-		lu_tap_cmd = argv[i];
-		copy = strdup(argv[i]);
-		if (!copy)
-			lu_fail("out of memory");
-		run(copy);
-		lu_result(1, NULL);
-		free(copy);
-	}
+	lu_run_commands(argv + optind, argc - optind, run);
 	return 0;
 }

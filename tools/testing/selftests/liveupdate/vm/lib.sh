@@ -164,6 +164,29 @@ lu_check_leg() {
 	esac
 }
 
+# lu_luod_start [ARGS...]: start luod (tools/liveupdate) in the background,
+# its log on the console, and wait for its socket ($LU_LUOD_SOCK; luod
+# renames it into place when it is ready, so a stale one is removed first).
+LU_LUOD_SOCK=/run/luod/luod.sock
+lu_luod_start() {
+	local i=0
+	rm -f $LU_LUOD_SOCK
+	luod "$@" &
+	LU_LUOD_PID=$!
+	while [ ! -S $LU_LUOD_SOCK ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+	[ -S $LU_LUOD_SOCK ] || lu_abort "luod did not start"
+}
+
+# lu_wait_line FILE TEXT: wait up to 60 s for TEXT to appear in FILE (the
+# output of a background program).
+lu_wait_line() {
+	local i=0
+	while ! grep -q "$2" "$1" 2>/dev/null && [ $i -lt 600 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
 lu_run_stage() {
 	local t=/lu/tests/$LU_TEST.sh
 	echo "# lutest $LU_TEST stage$LU_STAGE on $(uname -r) (leg $LU_LEG), boot id $(lu_boot_id)"
