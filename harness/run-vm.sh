@@ -116,6 +116,7 @@ else
 fi
 rc=$?
 secs=$(echo "$(date +%s.%N) - $start" | bc | xargs printf '%.1f')
+[ -z "$peer" ] || echo "# harness:$peer" >> "$log"
 
 # Results in TAP form (renumbered across stages) next to the log.
 tr -d '\r' < "$log" | sed 's/^\[[ 0-9.]*\] //' | grep -E '^(not )?ok [0-9]+ ' |
