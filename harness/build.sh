@@ -34,6 +34,9 @@ if [ "$LEG" != default ]; then
 	[ -f "$TOP/harness/legs/$LEG.config" ] || die "no such kernel leg: $LEG"
 	FRAGS+=("$TOP/harness/legs/$LEG.config")
 fi
+# Paths below the checkout are hashed relative to it, so that clones in
+# other directories share ccache entries.
+export CCACHE_BASEDIR=$TOP
 KMAKE=(make -C "$SRC" O="$OBJ" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc"
        KBUILD_BUILD_USER=lu KBUILD_BUILD_HOST=vm
        KBUILD_BUILD_TIMESTAMP="Thu Jan  1 00:00:00 UTC 2026")
