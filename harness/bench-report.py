@@ -11,10 +11,22 @@ Prints one table on stdout; exits non-zero if a kernel has no chain run.
 """
 import argparse
 import glob
+import importlib.util
 import os
 import re
-import statistics
 import sys
+
+# The number formats of bench-kho-report.py, shared.
+_spec = importlib.util.spec_from_file_location(
+    "bench_kho_report", os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                     "bench-kho-report.py"))
+_kho = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_kho)
+fmt_t, fmt_b = _kho.fmt_t, _kho.fmt_b
+
+
+def med(xs):
+    return _kho.med([x for x in xs if x is not None])
 
 GIB = 1 << 30
 PRINTK = re.compile(r"^\[\s*(\d+\.\d+)\]\s?(.*)$")
@@ -137,6 +149,8 @@ class Chain:
         end = "retrieved" if "retrieved" in tb else "agent-start"
         if "reboot" in ta and end in tb:
             self.put(step, "blackout", self.tsc_ns(ta["reboot"][1], tb[end][1]))
+        if "reboot" in ta and "touched" in tb:
+            self.put(step, "blackout_touched", self.tsc_ns(ta["reboot"][1], tb["touched"][1]))
         if "reboot" in ta and "agent-start" in tb:
             self.put(step, "to_agent", self.tsc_ns(ta["reboot"][1], tb["agent-start"][1]))
         if "save-start" in ta and end in tb:
@@ -144,41 +158,6 @@ class Chain:
             self.put(step, "save", boot(ta, "save-start", "save-done"))
         if b.phases and "reboot" in ta:
             self.phases[step] = (ta["reboot"][1], b.phases, tb)
-
-
-def med(xs):
-    xs = [x for x in xs if x is not None]
-    return statistics.median(xs) if xs else None
-
-
-def fmt_t(ns):
-    if ns is None:
-        return "-"
-    a = abs(ns)
-    if a >= 10e9:
-        return f"{ns / 1e9:.1f} s"
-    if a >= 1e9:
-        return f"{ns / 1e9:.2f} s"
-    if a >= 100e6:
-        return f"{ns / 1e6:.0f} ms"
-    if a >= 1e6:
-        return f"{ns / 1e6:.1f} ms"
-    if a >= 1e3:
-        return f"{ns / 1e3:.0f} us"
-    return f"{ns:.0f} ns"
-
-
-def fmt_b(b):
-    if b is None:
-        return "-"
-    a = abs(b)
-    if a >= 1 << 30:
-        return f"{b / (1 << 30):.2f} GiB"
-    if a >= 1 << 20:
-        return f"{b / (1 << 20):.1f} MiB"
-    if a >= 1 << 10:
-        return f"{b / (1 << 10):.0f} KiB"
-    return f"{b:.0f} B"
 
 
 def fmt_pct(p):
@@ -389,6 +368,9 @@ def main():
         both(f"  {step}: over plain kexec", lambda c, s=step: overhead(c, s), fmt_t)
     for step in ("1G:4k", "1G:thp", "4G:4k", "4G:thp"):
         both(f"  {step}: over plain, % of B0 per GiB", lambda c, s=step: pct_per_gib(c, s), fmt_pct)
+    for step in ("1G:4k", "1G:thp", "4G:4k", "4G:thp"):
+        both(f"  {step}: reboot() to every page touched",
+             lambda c, s=step: values(c, s, "blackout_touched"), fmt_t)
 
     t.section("6. VMM without live update: save to virtio disk, kexec, read back")
     for g in (1, 4):
@@ -430,7 +412,7 @@ def main():
 
 FOOTER = """\
 Each cell: median over the runs (min .. max); ours/ml: ratio of the medians.  Same VM
-for both kernels: 6 GiB, 2 vCPUs, kho=on liveupdate=on earlyprintk=ttyS0
+for both kernels: 5 GiB, 2 vCPUs, kho=on liveupdate=on earlyprintk=ttyS0
 tsc_early_khz={khz:.0f} tsc=reliable, the same initramfs (it carries both images),
 kernels built from the same fragment (harness/legs/bench.config).  TSC rows: the
 agent's rdtsc in both kernels (the counter runs on across the kexec), / {khz:.0f} kHz.
@@ -447,6 +429,7 @@ agent's rdtsc in both kernels (the counter runs on across the kexec), / {khz:.0f
     "touch": reading one byte of every page after that, / GiB.
  5. "# time reboot" in the old kernel to "# time retrieved" (fd in hand) in the new
     one, TSC.  "over plain": minus B0 of the same run; "%": that over B0, per GiB.
+    "every page touched": to the end of the probe of row 4 (all memory usable).
  6. memfd_agent: O_DIRECT writes of the memfd to /dev/vda (virtio-blk, raw file,
     cache=none) + fsync, kexec, O_DIRECT read into a new memfd; save start to read
     done, TSC.  Speedup: that / the 4 KiB live update blackout of the same size.

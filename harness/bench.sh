@@ -8,10 +8,10 @@
 # Builds our kernel and the mainline peer with the same benchmark config
 # (harness/legs/bench.config: legs "bench" and "mainline-bench"), then
 # runs vm/bench/lu_bench.sh in the same VM shape for both:
-#   BENCH_RUNS (default 5) runs of the chain (lubench=chain, 6 GiB VM, a
+#   BENCH_RUNS (default 5) runs of the chain (lubench=chain, 5 GiB VM, a
 #   virtio disk), the two kernels alternating, the first one swapping
 #   from run to run;
-#   once per kernel: 10 updates in a row (lubench=repeat, 2 GiB VM) and a
+#   once per kernel: 10 updates in a row (lubench=repeat, 1 GiB VM) and a
 #   cold boot of a 2 GiB and of an 8 GiB VM (lubench=scratch).
 # The initramfs is the same for both kernels (it carries both images).
 # Raw consoles: build/logs/bench/.  harness/bench-report.py makes the table.
@@ -74,7 +74,7 @@ for i in $(seq "$RUNS"); do
 	done
 done
 for leg in $OURS $PEER; do
-	vm repeat "$leg" "repeat-$leg" 2G
+	vm repeat "$leg" "repeat-$leg" 1G
 	vm scratch "$leg" "scratch2g-$leg" 2G
 	vm scratch "$leg" "scratch8g-$leg" 8G
 done

@@ -14,7 +14,7 @@
 #                into a new memfd after it
 #   Each stage retrieves (or reads back) what the previous one handed
 #   over, probes one byte of every page, then sets up its own step.
-# lubench=repeat: REPEAT live updates of one 256 MiB memfd; MemTotal and
+# lubench=repeat (1 GiB VM): REPEAT live updates of one 256 MiB memfd; MemTotal and
 #   MemFree (after drop_caches) in every kernel with the memfd held: the
 #   cold boot (stage 1) and after each update.
 # lubench=scratch: a cold boot; scratch areas and MemTotal.
@@ -25,10 +25,10 @@
 # and "LU-BENCH-KV KEY=VALUE..." carry sizes.
 # lu-kernel: bench
 # lu-append: kho=on liveupdate=on earlyprintk=ttyS0
-# lu-mem: 6G
+# lu-mem: 5G
 # lu-timeout: 1800
 
-STEPS="plain 0G 1G:4k 1G:thp 4G:4k 4G:thp disk:1G disk:4G plain"
+STEPS="plain 0G 1G:4k 1G:thp 4G:4k 4G:thp disk:1G disk:4G"
 REPEAT=10
 THP=/sys/kernel/mm/transparent_hugepage/shmem_enabled
 MODE=$(lu_param lubench || echo chain)
