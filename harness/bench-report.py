@@ -336,7 +336,7 @@ def main():
         t.row(name, fn(O), fn(P), fmt)
 
     t.section("baselines")
-    both("write 1 GiB once, 4 KiB pages (memset)", lambda c: values(c, "1G:4k", "write"), fmt_t)
+    both("write 1 GiB once, 4 KiB pages (pwrite)", lambda c: values(c, "1G:4k", "write"), fmt_t)
     both("B0: plain kexec, reboot() to agent start", lambda c: values(c, "plain", "blackout"), fmt_t)
 
     t.section("1. PRESERVE_FD, per GiB")
@@ -416,7 +416,7 @@ for both kernels: 5 GiB, 2 vCPUs, kho=on liveupdate=on earlyprintk=ttyS0
 tsc_early_khz={khz:.0f} tsc=reliable, the same initramfs (it carries both images),
 kernels built from the same fragment (harness/legs/bench.config).  TSC rows: the
 agent's rdtsc in both kernels (the counter runs on across the kexec), / {khz:.0f} kHz.
- baselines: memfd_agent memset() of 1 GiB (CLOCK_BOOTTIME); B0 = kexec with nothing
+ baselines: memfd_agent pwrite() of 1 GiB (CLOCK_BOOTTIME); B0 = kexec with nothing
    preserved and /dev/liveupdate unused: "# time reboot" right before reboot(2) to
    "# time agent-start" of the agent in the next kernel (TSC).  This is the limit.
  1. PRESERVE_FD ioctl (CLOCK_BOOTTIME around it) / GiB, memfd written once before.

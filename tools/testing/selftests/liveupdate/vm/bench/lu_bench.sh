@@ -7,8 +7,8 @@
 # lubench=chain: a chain of live updates, one step per kexec (STEPS):
 #   plain        kexec with nothing preserved, /dev/liveupdate unused
 #   0G           a session with an empty memfd
-#   SIZE:4k      a memfd of SIZE written once with 4 KiB pages
-#   SIZE:thp     the same with THP (shmem_enabled=always, MADV_HUGEPAGE)
+#   SIZE:4k      a memfd of SIZE written once (pwrite) with 4 KiB pages
+#   SIZE:thp     the same with THP (shmem_enabled=always)
 #   disk:SIZE    no live update: the memfd is written to the virtio disk
 #                /dev/vda (O_DIRECT, fsync) before the kexec and read back
 #                into a new memfd after it
@@ -65,18 +65,17 @@ take_args() {
 
 # What stage N does to hand over its step $1 (without the kexec).
 give_args() {
-	local size mode=ones
+	local size
 	case "$1" in
 	plain) ;;
 	disk:*)
 		size=$(bytes "${1#disk:}")
-		echo "time:write-start new:mem:$size:0:ones time:write-done" \
+		echo "time:write-start new:mem:$size:0:pwrite-ones time:write-done" \
 			"time:save-start save:mem:/dev/vda time:save-done"
 		;;
 	*)
 		size=$(bytes "${1%:*}")
-		[ "${1#*:}" = thp ] && mode=thp-ones
-		echo "create:s time:write-start new:mem:$size:0:$mode time:write-done" \
+		echo "create:s time:write-start new:mem:$size:0:pwrite-ones time:write-done" \
 			"meminfo:MemFree:0 time:preserve-start preserve:s:1:mem" \
 			"time:preserve-done meminfo:MemFree:0"
 		;;
@@ -114,7 +113,7 @@ chain_stage() {
 # memfd_agent prints MemTotal and MemFree after drop_caches, preserves the
 # memfd again and kexecs.
 repeat_stage() {
-	local args="create:s new:mem:256M:0:ones"
+	local args="create:s new:mem:256M:0:pwrite-ones"
 	local info="memfree:/tmp/memfree meminfo:MemTotal:0 meminfo:MemFree:0"
 	echo "# bench $LU_STAGE-repeat"
 	[ "$LU_STAGE" -gt 1 ] &&
