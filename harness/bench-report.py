@@ -323,7 +323,9 @@ def main():
 
     chains = {}
     for leg in (a.ours, a.peer):
-        paths = sorted(glob.glob(os.path.join(a.dir, f"chain-*-{leg}.log")))
+        pat = re.compile(rf"chain-\d+-{re.escape(leg)}\.log$")
+        paths = sorted(p for p in glob.glob(os.path.join(a.dir, "chain-*.log"))
+                       if pat.search(os.path.basename(p)))
         chains[leg] = [Chain(p, a.khz) for p in paths]
     if not chains[a.ours] or not chains[a.peer]:
         print("no chain runs for one of the kernels", file=sys.stderr)

@@ -16,6 +16,10 @@
 # The initramfs is the same for both kernels (it carries both images).
 # Raw consoles: build/logs/bench/.  harness/bench-report.py makes the table.
 # BENCH_BUILD=0 measures the kernels and initramfs as they are built.
+# BENCH_EXTRA_LEGS="LEG..." adds kernels of ours that are already built as
+# build/bzImage-LEG (for example an image saved before a change) to every
+# run, and prints a table of each against mainline too
+# (build/logs/bench-LEG.txt; without the once-per-kernel rows 8 and 9).
 #
 # The guests get the host's TSC frequency (harness/tsc-khz.c) as
 # tsc_early_khz= with tsc=reliable: TSC calibration fails under TCG.  The
@@ -27,6 +31,8 @@ set -euo pipefail
 RUNS=${BENCH_RUNS:-5}
 OURS=bench
 PEER=mainline-bench
+EXTRA=${BENCH_EXTRA_LEGS:-}
+LEGS=($OURS $PEER $EXTRA)
 OUT=$LOGS/bench
 DISK=$BUILD/bench-disk.img
 
@@ -36,13 +42,13 @@ if [ "${BENCH_BUILD:-1}" != 0 ]; then
 	"$TOP/harness/assemble.sh" || die "assembling the tree failed"
 	"$TOP/harness/build.sh" $OURS || die "building kernel leg $OURS failed"
 	"$TOP/harness/build.sh" $PEER || die "building kernel leg $PEER (the mainline peer) failed"
-	"$TOP/harness/initramfs.sh" $OURS $PEER || die "building the initramfs failed"
 fi
+"$TOP/harness/initramfs.sh" "${LEGS[@]}" || die "building the initramfs failed"
 
 gcc -O2 -Wall -o "$BUILD/tsc-khz" "$TOP/harness/tsc-khz.c" || die "cannot build tsc-khz"
 khz=$("$BUILD/tsc-khz")
 APPEND="tsc_early_khz=$khz tsc=reliable ${LU_APPEND:-}"
-export LU_INITRAMFS_LEGS="$OURS $PEER"
+export LU_INITRAMFS_LEGS="${LEGS[*]}"
 
 # The disk of the "VMM without live update" baseline: sparse, 5 GiB, on
 # the host's file system, opened by QEMU with O_DIRECT (cache=none).
@@ -66,13 +72,15 @@ vm() {
 	cp "$LOGS/lu_bench.ts" "$OUT/$name.ts"
 }
 
+# Run i starts with the i-th kernel: with two, they alternate.
+n=${#LEGS[@]}
 for i in $(seq "$RUNS"); do
-	order="$OURS $PEER"
-	[ $((i % 2)) -eq 1 ] || order="$PEER $OURS"
-	for leg in $order; do
+	for j in $(seq 0 $((n - 1))); do
+		leg=${LEGS[$(( (i - 1 + j) % n ))]}
 		vm chain "$leg" "chain-$i-$leg"
 	done
 done
+# Once per kernel (not for the extra legs): 10 updates, scratch.
 for leg in $OURS $PEER; do
 	vm repeat "$leg" "repeat-$leg" 1G
 	vm scratch "$leg" "scratch2g-$leg" 2G
@@ -85,9 +93,18 @@ accel=${LU_ACCEL:-$(cat "$BUILD/accel" 2>/dev/null || echo '?')}
 qver=$(qemu-system-x86_64 --version | sed -n '1s/.*version \([^ ]*\).*/\1/p')
 kver=$(sed -n 's/^kernel //p' "$PRISTINE_DIR/VERSION")
 host="$(nproc) host cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end"
-python3 "$TOP/harness/bench-report.py" --khz "$khz" --ours $OURS --peer $PEER \
-	--title "Live update blackout, ours (Linux $kver, leg $OURS) vs mainline ($(mainline_version), leg $PEER)" \
-	--title "QEMU $qver $accel, 2 vCPUs, -cpu max; $RUNS alternating runs; $(date -u +%Y-%m-%d), $host; took ${secs}s" \
-	"$OUT" > "$LOGS/bench.txt.tmp" || { cat "$LOGS/bench.txt.tmp"; die "the benchmark lacks measurements"; }
-mv "$LOGS/bench.txt.tmp" "$LOGS/bench.txt"
+# report OURS-LEG OUT: the table of OURS-LEG against the mainline peer.
+report() {
+	python3 "$TOP/harness/bench-report.py" --khz "$khz" --ours "$1" --peer $PEER \
+		--title "Live update blackout, ours (Linux $kver, leg $1) vs mainline ($(mainline_version), leg $PEER)" \
+		--title "QEMU $qver $accel, 2 vCPUs, -cpu max; $RUNS run(s) of ${#LEGS[@]} kernels (${LEGS[*]}), each run starting with the next; $(date -u +%Y-%m-%d), $host; took ${secs}s" \
+		"$OUT" > "$2.tmp" || { cat "$2.tmp"; die "the benchmark lacks measurements"; }
+	mv "$2.tmp" "$2"
+}
+for leg in $EXTRA; do
+	report "$leg" "$LOGS/bench-$leg.txt"
+	cat "$LOGS/bench-$leg.txt"
+	echo
+done
+report $OURS "$LOGS/bench.txt"
 cat "$LOGS/bench.txt"
