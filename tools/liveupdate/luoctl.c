@@ -909,7 +909,7 @@ static int kernel_phases(const struct luod_blackout_rec *b, struct phase *p, int
 
 	if (read_kstamps(&k))
 		return 0;
-	for (i = 0; i < sizeof(kphases) / sizeof(kphases[0]) && n < max - 1; i++) {
+	for (i = 0; i < ARRAY_SIZE(kphases) && n < max - 1; i++) {
 		uint64_t t0 = k.at[kphases[i].from], t1 = k.at[kphases[i].to];
 
 		if (!t0 || !t1 || t1 < t0)

@@ -734,10 +734,16 @@ static void readat(const char *name, unsigned long pg, uint64_t seed)
 				(unsigned long long)pattern(seed, pg, w));
 }
 
+static void truncate_to(const char *name, off_t size)
+{
+	if (ftruncate(get(name), size))
+		lu_fail("ftruncate: %s", strerror(errno));
+}
+
 static void punch(const char *name, off_t off, off_t len)
 {
 	if (fallocate(get(name), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off, len))
-		lu_fail("punch hole: %s", strerror(errno));
+		lu_fail("fallocate(FALLOC_FL_PUNCH_HOLE): %s", strerror(errno));
 }
 
 static void zero(const char *name, off_t from, off_t to)
@@ -790,7 +796,7 @@ static void show(const char *path)
 
 static void probe(const char *name, size_t size, int byte)
 {
-	volatile unsigned char *m;
+	unsigned char *m;
 	size_t off;
 
 	if (!size)
@@ -1078,10 +1084,9 @@ static void dispatch(const char *c, char **f, int n)
 		load(f[0], f[1], lu_parse_num(f[2]));
 	else if (IS("readat", 3))
 		readat(f[0], lu_parse_num(f[1]), lu_parse_num(f[2]));
-	else if (IS("truncate", 2)) {
-		if (ftruncate(get(f[0]), lu_parse_num(f[1])))
-			lu_fail("ftruncate: %s", strerror(errno));
-	} else if (IS("punch", 3))
+	else if (IS("truncate", 2))
+		truncate_to(f[0], lu_parse_num(f[1]));
+	else if (IS("punch", 3))
 		punch(f[0], lu_parse_num(f[1]), lu_parse_num(f[2]));
 	else if (IS("zero", 3))
 		zero(f[0], lu_parse_num(f[1]), lu_parse_num(f[2]));
