@@ -8,6 +8,8 @@
 #   make shell       interactive shell in the test VM
 #   make kernel      assemble and build build/bzImage only
 #   make mainline    build the mainline peer kernel, build/bzImage-mainline
+#   make bench       blackout, ours vs mainline 7.2 side by side
+#                    (build/logs/bench.txt); not a test, BENCH_RUNS=N runs
 #   make bench-kho   KHO benchmark table (build/logs/bench-kho.txt); not a test
 #   make bench-memfd the memfd preservation benchmark (one table)
 #   make series      the patch series for review (build/series/); not a test
@@ -16,7 +18,7 @@
 
 H := harness
 
-.PHONY: all deps assemble kernel mainline initramfs demo check shell bench-kho bench-memfd series clean distclean
+.PHONY: all deps assemble kernel mainline initramfs demo check shell bench bench-kho bench-memfd series clean distclean
 
 all: kernel
 
@@ -46,6 +48,9 @@ bench-memfd: initramfs
 
 shell: initramfs
 	@$(H)/run-vm.sh --shell
+
+bench:
+	@$(H)/bench.sh
 
 bench-kho:
 	@$(H)/bench-kho.sh

@@ -5,7 +5,7 @@
 # part of `make check`: it prints one table of measurements, also saved to
 # build/logs/bench-kho.txt, and fails only if a run breaks.
 #
-# Builds the "bench" kernel leg (harness/legs/bench.config: the benchmark
+# Builds the "kho-bench" kernel leg (harness/legs/kho-bench.config: the benchmark
 # module, no costly debug options), then boots BENCH_RUNS (default 5) runs
 # of the five-kernel chain vm/bench/kho_bench.sh in one 3 GiB VM each and
 # one cold boot of vm/bench/kho_bench_scratch.sh in a 2 GiB VM, with the
@@ -27,8 +27,8 @@ BENCH=$TOP/$SELFTESTS/vm/bench
 command -v python3 >/dev/null || die "python3 is needed for the benchmark"
 "$TOP/harness/deps.sh" || die "installing packages failed"
 "$TOP/harness/assemble.sh" || die "assembling the tree failed"
-"$TOP/harness/build.sh" bench || die "building kernel leg bench failed"
-"$TOP/harness/initramfs.sh" bench || die "building the initramfs for bench failed"
+"$TOP/harness/build.sh" kho-bench || die "building kernel leg kho-bench failed"
+"$TOP/harness/initramfs.sh" kho-bench || die "building the initramfs for kho-bench failed"
 
 gcc -O2 -Wall -o "$BUILD/tsc-khz" "$TOP/harness/tsc-khz.c" || die "cannot build tsc-khz"
 khz=$("$BUILD/tsc-khz")

@@ -11,6 +11,11 @@
 # The "mainline" leg is the mainline peer kernel: the tree of
 # harness/mainline.sh (build/mainline/linux) instead of ours, and the
 # kselftest fragment of that tree instead of ours.
+#
+# A leg fragment with the line "# lu-shared: yes" is complete: it is merged
+# on harness/x86_64-vm.config alone, and "mainline-LEG" builds the mainline
+# peer with the very same fragments (the bench legs).  "# lu-base: LEG"
+# merges harness/legs/LEG.config (and what it implies) first.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -22,17 +27,34 @@ FRAGS=("$TOP/harness/x86_64-vm.config" "$TOP/$SELFTESTS/config")
 # patches and Kconfig files (for mainline: the version taken).
 CONF_DEPS=("$TOP"/patches/* $(cd "$TOP" && find $OVERLAY_DIRS -name 'Kconfig*' -printf "$TOP/%p\n" 2>/dev/null || true))
 TARGETS=(bzImage headers_install)
-if [ "$LEG" = mainline ]; then
+FRAG=$LEG
+case "$LEG" in
+mainline|mainline-*)
 	"$TOP/harness/mainline.sh" || die "cannot obtain the mainline peer"
 	SRC=$MAINLINE
 	FRAGS=("$TOP/harness/x86_64-vm.config" "$MAINLINE/$SELFTESTS/config")
 	CONF_DEPS=("$MAINLINE_DIR/VERSION")
 	# The test programs use our uapi headers, on every kernel.
 	TARGETS=(bzImage)
-fi
+	[ "$LEG" = mainline ] || FRAG=${LEG#mainline-}
+	;;
+esac
+# leg_frags LEG: the fragment of LEG, after that of its "# lu-base:".
+leg_frags() {
+	local f=$TOP/harness/legs/$1.config base
+	[ -f "$f" ] || die "no such kernel leg: $LEG"
+	base=$(test_header lu-base "$f")
+	[ -z "$base" ] || leg_frags "$base"
+	echo "$f"
+}
 if [ "$LEG" != default ]; then
-	[ -f "$TOP/harness/legs/$LEG.config" ] || die "no such kernel leg: $LEG"
-	FRAGS+=("$TOP/harness/legs/$LEG.config")
+	LEGFRAGS=($(leg_frags "$FRAG"))
+	if grep -qx '# lu-shared: yes' "${LEGFRAGS[0]}"; then
+		FRAGS=("$TOP/harness/x86_64-vm.config")
+	elif [ "$FRAG" != "$LEG" ] && [ "$LEG" != mainline ]; then
+		die "kernel leg $LEG: ${LEGFRAGS[0]} is not shared with mainline (# lu-shared: yes)"
+	fi
+	FRAGS+=("${LEGFRAGS[@]}")
 fi
 # Paths below the checkout are hashed relative to it, so that clones in
 # other directories share ccache entries.

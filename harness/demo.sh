@@ -12,6 +12,10 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 DEMO=memfd_demo
+# The host's TSC frequency: TSC calibration fails under TCG, and the
+# blackout's phases are on the TSC (see harness/bench.sh).
+gcc -O2 -Wall -o "$BUILD/tsc-khz" "$TOP/harness/tsc-khz.c" || die "cannot build tsc-khz"
+export LU_APPEND="tsc_early_khz=$("$BUILD/tsc-khz") tsc=reliable ${LU_APPEND:-}"
 echo "==> booting build/bzImage in QEMU; the VM console follows"
 "$TOP/harness/run-vm.sh" --live "$DEMO" > "$LOGS/demo.result" 2>&1
 rc=$?
@@ -47,6 +51,32 @@ tr -d '\r' < "$LOGS/$DEMO.log" | awk '
 		printf "      (purgatory and decompression are not measured)\n"
 		printf "==> verifying every page afterwards:                %8.1f ms\n",
 			t["verified"] - t["retrieved"]
+	}'
+# The phases on one timeline, the TSC: the old kernel's stamps (handed
+# over in its lu612,blackout subtree) and the new kernel's, from
+# /sys/kernel/debug/liveupdate/blackout, then the VMM's own TSC stamps.
+tr -d '\r' < "$LOGS/$DEMO.log" | awk '
+	/^# blackout: counter_khz / { khz = $4 }
+	/^# blackout: [a-z-]+ +[0-9]+ / { c[$3] = $4 }
+	/^# time (agent-start|retrieved) / && NF >= 5 { c[$3] = $5 }
+	END {
+		n = split("reboot frozen jump setup kho-reserve kho-reserved kho-stamp " \
+			  "kho-stamped luo-ready agent-start retrieved", k, " ")
+		split("reboot() entry (old kernel)|sessions frozen|jump into the new kernel|" \
+		      "new kernel: setup_arch(), first console line|KHO reserve pass starts|" \
+		      "KHO reserve pass done|KHO stamp pass starts|KHO stamp pass done|" \
+		      "/dev/liveupdate ready|VMM (agent) starts|VMM has its memory back", d, "|")
+		if (!khz || !c["reboot"]) {
+			print "==> no blackout phases from the kernel (no lu612,blackout stamps)"; exit
+		}
+		print "==> the blackout phase by phase (TSC, ms since reboot() entry, +step):"
+		prev = c["reboot"]
+		for (i = 1; i <= n; i++) {
+			if (!c[k[i]]) continue
+			printf "      %-46s %9.1f ms  +%8.1f ms\n", d[i],
+				(c[k[i]] - c["reboot"]) / khz, (c[k[i]] - prev) / khz
+			prev = c[k[i]]
+		}
 	}'
 echo "==> luoctl blackout, in the new kernel:"
 tr -d '\r' < "$LOGS/$DEMO.log" |

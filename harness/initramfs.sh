@@ -21,7 +21,7 @@ LEGS=($(printf '%s\n' "${@:-default}" | sort -u))
 # Our headers and gen_init_cpio come from the first leg of ours, or default.
 OURS=default
 for l in "${LEGS[@]}"; do
-	[ "$l" = mainline ] || { OURS=$l; break; }
+	case "$l" in mainline|mainline-*) ;; *) OURS=$l; break ;; esac
 done
 OBJ=$(obj_dir "$OURS")
 PROGS=$BUILD/progs-$OURS

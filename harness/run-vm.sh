@@ -16,7 +16,9 @@
 #   # lu-timeout: SECONDS   # lu-kernel: LEG   # lu-mem: SIZE
 #   # lu-append: ARGS       # lu-smp: N
 #   # lu-kernels: LEG...    (stage N boots the N-th leg, later ones the last)
-# LU_KERNELS="LEG..." in the environment overrides the legs of the test.
+# LU_KERNELS="LEG..." in the environment overrides the legs of the test,
+# LU_MEM its memory; LU_INITRAMFS_LEGS="LEG..." boots it with the initramfs
+# of these legs (a superset); LU_QEMU_ARGS are added to QEMU's arguments.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -33,21 +35,23 @@ accel() {
 # boots the first leg with the initramfs for all of them, (re)built if it
 # is missing or older than a kernel, a test script or a program source.
 qemu_cmd() {
-	local mem=$1 smp=$2 append=$3 initrd l imgs=()
+	local mem=$1 smp=$2 append=$3 initrd l imgs=() carry
 	shift 3
-	initrd=$(initramfs_dir "$@")/outer.cpio
+	carry=(${LU_INITRAMFS_LEGS:-$@})
+	initrd=$(initramfs_dir "${carry[@]}")/outer.cpio
 	for l in "$@"; do
 		[ -f "$(image "$l")" ] || die "$(image "$l") missing: run harness/build.sh $l"
 		imgs+=("$(image "$l")")
 	done
 	if [ ! -f "$initrd" ] ||
 	   [ -n "$(find "$TOP/$SELFTESTS" "${imgs[@]}" -newer "$initrd" -print -quit)" ]; then
-		"$TOP/harness/initramfs.sh" "$@" || die "cannot build the initramfs for kernel legs $*"
+		"$TOP/harness/initramfs.sh" "${carry[@]}" || die "cannot build the initramfs for kernel legs ${carry[*]}"
 	fi
 	QEMU=(qemu-system-x86_64 -accel "$(accel "$1")" -cpu max -m "$mem" -smp "$smp"
 	      -nographic -nodefaults -no-reboot
 	      -kernel "$(image "$1")" -initrd "$initrd"
-	      -append "console=ttyS0 panic=-1 retain_initrd lukernels=$(IFS=,; echo "$*") $append")
+	      -append "console=ttyS0 panic=-1 retain_initrd lukernels=$(IFS=,; echo "$*") $append"
+	      ${LU_QEMU_ARGS:-})
 }
 
 if [ "${1:-}" = --shell ]; then
@@ -91,7 +95,7 @@ t=$TOP/$SELFTESTS/vm/tests/$name.sh
 [ -f "$t" ] || die "no such VM ${bench:+benchmark }test: $name"
 legs=($(test_kernels "$t"))
 tmo=$(test_header lu-timeout "$t"); tmo=${tmo:-120}
-mem=$(test_header lu-mem "$t"); mem=${mem:-1G}
+mem=${LU_MEM:-$(test_header lu-mem "$t")}; mem=${mem:-1G}
 smp=$(test_header lu-smp "$t"); smp=${smp:-2}
 append="lutest=$name lustage=1 $(test_header lu-append "$t") ${LU_APPEND:-}"
 log=$LOGS/$name.log

@@ -35,13 +35,32 @@
  * work proportional to the file size is done.  Unpreserve: every folio is
  * unpreserved and unpinned and the file is thawed.
  *
- * Retrieve (next kernel): a new memfd is created, the folios are restored
- * and inserted into its page cache (uptodate and dirty, so they are never
- * dropped as clean), accounted like folios shmem allocates itself, size
- * and position are set and the seals applied again.  The memfd is then an
- * ordinary memfd: it can grow if its seals allow, its memory can be
- * swapped, and it is freed on the last close.  Finishing a file that was
- * never retrieved frees its folios.
+ * Retrieve (next kernel): a new memfd is created with the size, position
+ * and seals of the old one, the folio records are checked, and the file is
+ * handed back at once; the folios reach its page cache in the background
+ * (see "Background fill" below).  They are inserted uptodate and dirty, so
+ * they are never dropped as clean, and accounted like folios shmem
+ * allocates itself.  The memfd is an ordinary memfd: it can grow if its
+ * seals allow, its memory can be swapped, and it is freed on the last
+ * close.  Finishing a file that was never retrieved frees its folios.
+ *
+ * Background fill: RETRIEVE_FD does work proportional to the number of
+ * folio records only to check them (no page is touched); a work item on
+ * system_unbound_wq restores and inserts the folios.  It takes
+ * inode_lock() of the new file before RETRIEVE_FD returns and keeps it
+ * until every folio is in, and shmem's SHMEM_F_POPULATING flag is set for
+ * that time (shmem_set_populating()).  So every access is ordered after
+ * the fill: writes, fallocate(), truncation, SEEK_DATA/SEEK_HOLE, seals
+ * and another PRESERVE_FD take inode_lock(); reads, faults, splice and
+ * pinning go through shmem_get_folio_gfp(), which waits while the flag is
+ * set; and no huge folio is allocated or collapsed over a range still to
+ * be filled (shmem_allowable_huge_orders() allows none meanwhile).  Folios
+ * already inserted are complete, so fault-around may map them early.  The
+ * work holds a reference to the file, so closing it early only delays the
+ * release.  It charges the memory cgroup of the task that retrieved the
+ * file and cannot fail for lack of memory (__GFP_NOFAIL); a folio that is
+ * not preserved memory (a corrupted hand-over) is reported and left a
+ * hole.
  *
  * Locking: preserve() and unpreserve() take inode_lock() of the file to
  * change the frozen flag and to read a stable size; the flag then keeps
@@ -52,6 +71,7 @@
 
 #define pr_fmt(fmt) "memfd_luo: " fmt
 
+#include <linux/completion.h>
 #include <linux/err.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -65,8 +85,10 @@
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 #include <linux/shmem_fs.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
+#include <linux/workqueue.h>
 #include <uapi/linux/memfd.h>
 
 #include "internal.h"
@@ -320,7 +342,7 @@ static void memfd_luo_free_folios(const struct memfd_luo_folio_ser *recs,
 
 /* Insert the locked, charged @folio at @index into the memfd @inode. */
 static int memfd_luo_add_folio(struct inode *inode, struct folio *folio,
-			       pgoff_t index)
+			       pgoff_t index, gfp_t gfp)
 {
 	struct address_space *mapping = inode->i_mapping;
 	long nr = folio_nr_pages(folio);
@@ -328,8 +350,7 @@ static int memfd_luo_add_folio(struct inode *inode, struct folio *folio,
 
 	if (!IS_ALIGNED(index, nr))
 		return -EINVAL;
-	err = shmem_add_to_page_cache(folio, mapping, index, NULL,
-				      mapping_gfp_mask(mapping));
+	err = shmem_add_to_page_cache(folio, mapping, index, NULL, gfp);
 	if (err)
 		return err;
 	err = shmem_inode_acct_blocks(inode, nr);
@@ -345,13 +366,12 @@ static int memfd_luo_add_folio(struct inode *inode, struct folio *folio,
 static int memfd_luo_restore_folio(struct inode *inode,
 				   const struct memfd_luo_folio_ser *rec)
 {
+	gfp_t gfp = mapping_gfp_mask(inode->i_mapping) | __GFP_NOFAIL;
 	struct folio *folio;
 	int err;
 
 	if (!rec->pfn)
 		return 0;
-	if (rec->flags & ~MEMFD_LUO_FOLIO_FLAGS)
-		return -EINVAL;
 	folio = kho_restore_folio(PFN_PHYS(rec->pfn));
 	if (!folio)
 		return -EINVAL;
@@ -359,9 +379,9 @@ static int memfd_luo_restore_folio(struct inode *inode,
 	__folio_set_locked(folio);
 	__folio_set_swapbacked(folio);
 	folio_mark_uptodate(folio);
-	err = mem_cgroup_charge(folio, NULL, mapping_gfp_mask(inode->i_mapping));
+	err = mem_cgroup_charge(folio, NULL, gfp);
 	if (!err)
-		err = memfd_luo_add_folio(inode, folio, rec->index);
+		err = memfd_luo_add_folio(inode, folio, rec->index, gfp);
 	if (!err) {
 		folio_mark_dirty(folio);
 		folio_add_lru(folio);
@@ -371,28 +391,126 @@ static int memfd_luo_restore_folio(struct inode *inode,
 	return err;
 }
 
-/* Fill the new memfd @file with the preserved folios of @ser. */
+/*
+ * Check the @nr folio records @recs of a file of @size bytes: known flags,
+ * indices inside the file and strictly increasing.  Reads the records
+ * only.
+ */
+static int memfd_luo_check_records(const struct memfd_luo_folio_ser *recs,
+				   unsigned long nr, loff_t size)
+{
+	pgoff_t end = DIV_ROUND_UP(size, PAGE_SIZE), next = 0;
+	unsigned long i;
+
+	for (i = 0; i < nr; i++) {
+		if (!recs[i].pfn)
+			continue;
+		if ((recs[i].flags & ~MEMFD_LUO_FOLIO_FLAGS) ||
+		    recs[i].index < next || recs[i].index >= end)
+			return -EINVAL;
+		next = recs[i].index + 1;
+	}
+	return 0;
+}
+
+/**
+ * struct memfd_luo_fill - the background fill of a retrieved memfd
+ * @work: memfd_luo_fill_work() on system_unbound_wq
+ * @file: the new memfd; a reference is held until the fill is done
+ * @recs: the folio records, vmalloc'ed; freed by the fill
+ * @nr: number of records
+ * @memcg: memory cgroup of the task that retrieved the file, charged
+ * @locked: completed once the fill holds inode_lock(); on the stack of
+ *          the task that retrieves the file, which waits for it
+ */
+struct memfd_luo_fill {
+	struct work_struct work;
+	struct file *file;
+	struct memfd_luo_folio_ser *recs;
+	unsigned long nr;
+	struct mem_cgroup *memcg;
+	struct completion *locked;
+};
+
+/*
+ * Insert every folio of @fill into its file.  Holds inode_lock() of the
+ * file throughout, with SHMEM_F_POPULATING set until the last folio is in.
+ */
+static void memfd_luo_fill_work(struct work_struct *work)
+{
+	struct memfd_luo_fill *fill = container_of(work, struct memfd_luo_fill, work);
+	struct inode *inode = file_inode(fill->file);
+	struct mem_cgroup *old;
+	unsigned long i, bad = 0;
+
+	inode_lock(inode);
+	complete(fill->locked);
+	old = set_active_memcg(fill->memcg);
+	for (i = 0; i < fill->nr; i++) {
+		if (memfd_luo_restore_folio(inode, &fill->recs[i]))
+			bad++;
+		cond_resched();
+	}
+	set_active_memcg(old);
+	shmem_set_populating(inode, false);
+	inode_unlock(inode);
+	if (bad)
+		pr_err("%lu folio(s) of a memfd are not preserved memory; they read as zero\n",
+		       bad);
+	mem_cgroup_put(fill->memcg);
+	vfree(fill->recs);
+	fput(fill->file);
+	kfree(fill);
+}
+
+/*
+ * Start the background fill of @file with the @nr folios of @recs, which
+ * it then owns.  Returns once the fill holds inode_lock() of the file.
+ */
+static int memfd_luo_fill_start(struct file *file,
+				struct memfd_luo_folio_ser *recs,
+				unsigned long nr)
+{
+	DECLARE_COMPLETION_ONSTACK(locked);
+	struct memfd_luo_fill *fill;
+
+	fill = kmalloc(sizeof(*fill), GFP_KERNEL);
+	if (!fill)
+		return -ENOMEM;
+	INIT_WORK(&fill->work, memfd_luo_fill_work);
+	fill->file = get_file(file);
+	fill->recs = recs;
+	fill->nr = nr;
+	fill->memcg = get_mem_cgroup_from_current();
+	fill->locked = &locked;
+	shmem_set_populating(file_inode(file), true);
+	queue_work(system_unbound_wq, &fill->work);
+	wait_for_completion(&locked);
+	return 0;
+}
+
+/*
+ * Fill the new memfd @file with the preserved folios of @ser, in the
+ * background.  On error every folio of @ser is freed.
+ */
 static int memfd_luo_restore_contents(struct file *file,
 				      const struct memfd_luo_ser *ser)
 {
 	struct memfd_luo_folio_ser *recs;
-	unsigned long i;
-	int err = 0;
+	int err;
 
 	if (!ser->nr_folios)
 		return 0;
 	recs = kho_restore_vmalloc(&ser->folios);
 	if (!recs)
 		return -ENOMEM;
-	for (i = 0; i < ser->nr_folios; i++) {
-		err = memfd_luo_restore_folio(file_inode(file), &recs[i]);
-		if (err) {
-			memfd_luo_free_folios(recs + i + 1,
-					      ser->nr_folios - i - 1);
-			break;
-		}
+	err = memfd_luo_check_records(recs, ser->nr_folios, ser->size);
+	if (!err)
+		err = memfd_luo_fill_start(file, recs, ser->nr_folios);
+	if (err) {
+		memfd_luo_free_folios(recs, ser->nr_folios);
+		vfree(recs);
 	}
-	vfree(recs);
 	return err;
 }
 
@@ -423,11 +541,22 @@ static void memfd_luo_discard(const struct memfd_luo_ser *ser)
 	vfree(recs);
 }
 
+/* Size, position and seals of the new memfd @file, as in @ser. */
+static int memfd_luo_set_attrs(struct file *file, const struct memfd_luo_ser *ser)
+{
+	loff_t pos;
+
+	i_size_write(file_inode(file), ser->size);
+	pos = vfs_setpos(file, ser->pos, MAX_LFS_FILESIZE);
+	if (pos < 0)
+		return pos;
+	return memfd_add_seals(file, ser->seals & ~F_SEAL_EXEC);
+}
+
 /* Rebuild the memfd described by @ser. */
 static struct file *memfd_luo_rebuild(const struct memfd_luo_ser *ser)
 {
 	struct file *file;
-	loff_t pos;
 	int err;
 
 	if (ser->flags || (ser->seals & ~MEMFD_LUO_ALL_SEALS) ||
@@ -440,16 +569,12 @@ static struct file *memfd_luo_rebuild(const struct memfd_luo_ser *ser)
 		memfd_luo_discard(ser);
 		return file;
 	}
-	i_size_write(file_inode(file), ser->size);
-	err = memfd_luo_restore_contents(file, ser);
-	if (err)
-		goto err_put;
-	pos = vfs_setpos(file, ser->pos, MAX_LFS_FILESIZE);
-	if (pos < 0) {
-		err = pos;
+	err = memfd_luo_set_attrs(file, ser);
+	if (err) {
+		memfd_luo_discard(ser);
 		goto err_put;
 	}
-	err = memfd_add_seals(file, ser->seals & ~F_SEAL_EXEC);
+	err = memfd_luo_restore_contents(file, ser);
 	if (err)
 		goto err_put;
 	return file;

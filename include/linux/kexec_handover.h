@@ -6,10 +6,27 @@
 #include <linux/errno.h>
 #include <linux/types.h>
 #include <linux/kho/abi/kexec_handover.h>
+#include <linux/kho/abi/blackout.h>
 
 struct folio;
 struct page;
 struct kho_vmalloc;
+struct seq_file;
+
+/*
+ * Phases of a live update's blackout that this kernel stamps itself
+ * (kho_blackout_stamp()); the old kernel's, handed over, come first
+ * (KHO_BLACKOUT_REBOOT, _FROZEN, _JUMP of <linux/kho/abi/blackout.h>).
+ */
+enum kho_blackout_phase {
+	KHO_BLACKOUT_SETUP = KHO_BLACKOUT_NR_OUT,	/* setup_arch() */
+	KHO_BLACKOUT_RESERVE,		/* kho_memory_init() starts */
+	KHO_BLACKOUT_RESERVED,		/* and is done */
+	KHO_BLACKOUT_STAMP,		/* kho_memory_ready() starts */
+	KHO_BLACKOUT_STAMPED,		/* and is done */
+	KHO_BLACKOUT_LUO_READY,		/* /dev/liveupdate registered */
+	KHO_BLACKOUT_NR,
+};
 
 #ifdef CONFIG_KEXEC_HANDOVER
 bool kho_is_enabled(void);
@@ -37,6 +54,10 @@ void kho_populate(phys_addr_t fdt_phys, u64 fdt_len,
 		  phys_addr_t scratch_phys, u64 scratch_len);
 void kho_memory_init(void);
 void kho_memory_ready(void);
+
+void kho_blackout_stamp(unsigned int phase);
+void kho_blackout_show(struct seq_file *m);
+void kho_blackout_report(void);
 #else
 static inline bool kho_is_enabled(void) { return false; }
 
@@ -96,6 +117,12 @@ static inline void kho_populate(phys_addr_t fdt_phys, u64 fdt_len,
 static inline void kho_memory_init(void) { }
 
 static inline void kho_memory_ready(void) { }
+
+static inline void kho_blackout_stamp(unsigned int phase) { }
+
+static inline void kho_blackout_show(struct seq_file *m) { }
+
+static inline void kho_blackout_report(void) { }
 #endif /* CONFIG_KEXEC_HANDOVER */
 
 #endif /* LINUX_KEXEC_HANDOVER_H */

@@ -1194,6 +1194,7 @@ void __init kho_populate(phys_addr_t fdt_phys, u64 fdt_len,
 	bool blobs_ok = true;
 	void *fdt = NULL;
 
+	kho_blackout_stamp(KHO_BLACKOUT_SETUP);
 	if (!fdt_phys || !PAGE_ALIGNED(fdt_phys) || fdt_len != KHO_FDT_SIZE)
 		why = "the root FDT address or size is invalid";
 	else if (!scratch_phys || !cnt || cnt > KHO_MAX_SCRATCH ||
@@ -1357,6 +1358,7 @@ void __init kho_memory_init(void)
 	u64 start = local_clock();
 
 	if (kho_in.fdt_phys) {
+		kho_blackout_stamp(KHO_BLACKOUT_RESERVE);
 		kho_scratch = phys_to_virt(kho_in.scratch_phys);
 		kho_in_reserve();
 		if (!kho_in.failed)
@@ -1364,6 +1366,7 @@ void __init kho_memory_init(void)
 		memblock_clear_kho_scratch_only();
 		if (kho_in.failed)
 			kho_enable = false;
+		kho_blackout_stamp(KHO_BLACKOUT_RESERVED);
 		pr_info("reserved preserved memory in %llu us\n",
 			div_u64(local_clock() - start, NSEC_PER_USEC));
 	} else if (kho_in.rejected) {
@@ -1421,6 +1424,7 @@ void __init kho_memory_ready(void)
 	const void *map;
 	int err;
 
+	kho_blackout_stamp(KHO_BLACKOUT_STAMP);
 	if (kho_in.fdt_phys && !kho_in.failed) {
 		map = fdt_getprop(phys_to_virt(kho_in.fdt_phys), 0,
 				  KHO_FDT_MEMORY_MAP_PROP_NAME, NULL);
@@ -1434,6 +1438,7 @@ void __init kho_memory_ready(void)
 	}
 	if (kho_release_cnt)
 		kho_scratch_set_cma();
+	kho_blackout_stamp(KHO_BLACKOUT_STAMPED);
 	if (kho_in.fdt_phys && !kho_in.failed)
 		pr_info("stamped preserved memory in %llu us\n",
 			div_u64(local_clock() - start, NSEC_PER_USEC));
@@ -1533,10 +1538,51 @@ err_free_root:
 	return err;
 }
 
-/* Validate and keep the previous kernel's kexec-metadata, if any. */
-static const char * __init kho_check_metadata(const struct kho_kexec_metadata *m,
-					      size_t size)
+/**
+ * kho_in_copy_subtree - copy a small blob of the incoming hand-over
+ * @name: name of the subtree
+ * @buf: where to copy the blob, @len bytes at most
+ * @len: size of @buf
+ * @check: returns NULL if the blob at its first argument, of the size in
+ *         its second, can be used; otherwise why not
+ *
+ * The memory of the blob is freed.  A blob that is not preserved memory,
+ * is larger than its memory or is rejected by @check is reported with one
+ * warning and ignored.
+ *
+ * Context: boot, after kho_memory_ready().
+ * Return: true if @buf holds the blob now.
+ */
+bool __init kho_in_copy_subtree(const char *name, void *buf, size_t len,
+				const char *(*check)(const void *blob, size_t size))
 {
+	struct folio *folio;
+	const char *why;
+	phys_addr_t phys;
+	size_t size;
+
+	if (kho_retrieve_subtree(name, &phys, &size))
+		return false;
+	folio = kho_restore_folio(phys);
+	if (!folio) {
+		pr_warn("%s is not preserved memory; ignored\n", name);
+		return false;
+	}
+	why = size > folio_size(folio) ? "is larger than its memory" :
+	      check(folio_address(folio), size);
+	if (why)
+		pr_warn("%s %s; ignored\n", name, why);
+	else
+		memcpy(buf, folio_address(folio), min(len, size));
+	folio_put(folio);
+	return !why;
+}
+
+/* Can the previous kernel's kexec-metadata @blob of @size bytes be used? */
+static const char * __init kho_check_metadata(const void *blob, size_t size)
+{
+	const struct kho_kexec_metadata *m = blob;
+
 	if (size < sizeof(m->version))
 		return "is too small";
 	if (m->version != KHO_KEXEC_METADATA_VERSION)
@@ -1548,32 +1594,13 @@ static const char * __init kho_check_metadata(const struct kho_kexec_metadata *m
 
 static void __init kho_in_read_metadata(void)
 {
-	const struct kho_kexec_metadata *m;
-	struct folio *folio;
-	const char *why;
-	phys_addr_t phys;
-	size_t size;
-
-	if (kho_retrieve_subtree(KHO_METADATA_NODE_NAME, &phys, &size))
+	if (!kho_in_copy_subtree(KHO_METADATA_NODE_NAME, &kho_in_meta,
+				 sizeof(kho_in_meta), kho_check_metadata))
 		return;
-	folio = kho_restore_folio(phys);
-	if (!folio) {
-		pr_warn("%s is not preserved memory; ignored\n", KHO_METADATA_NODE_NAME);
-		return;
-	}
-	m = folio_address(folio);
-	why = size > folio_size(folio) ? "is larger than its memory" :
-	      kho_check_metadata(m, size);
-	if (why) {
-		pr_warn("%s %s; ignored\n", KHO_METADATA_NODE_NAME, why);
-	} else {
-		kho_in_meta = *m;
-		kho_in_meta.previous_release[sizeof(m->previous_release) - 1] = '\0';
-		pr_info("exec from: %*pE (count %u)\n",
-			(int)strlen(kho_in_meta.previous_release),
-			kho_in_meta.previous_release, kho_in_meta.kexec_count);
-	}
-	folio_put(folio);
+	kho_in_meta.previous_release[sizeof(kho_in_meta.previous_release) - 1] = '\0';
+	pr_info("exec from: %*pE (count %u)\n",
+		(int)strlen(kho_in_meta.previous_release),
+		kho_in_meta.previous_release, kho_in_meta.kexec_count);
 }
 
 /* Tell the next kernel who we are and how many kexecs led here. */
@@ -1619,6 +1646,10 @@ static int __init kho_init(void)
 	if (err)
 		pr_warn("cannot hand over the %s subtree: %pe\n",
 			KHO_METADATA_NODE_NAME, ERR_PTR(err));
+	err = kho_blackout_init();
+	if (err)
+		pr_warn("cannot hand over the %s subtree: %pe\n",
+			KHO_BLACKOUT_NODE_NAME, ERR_PTR(err));
 	return 0;
 }
 fs_initcall(kho_init);

@@ -55,6 +55,11 @@ bool kho_radix_test_page(struct kho_radix_tree *tree, unsigned long pfn,
 int kho_radix_walk(phys_addr_t root, const struct kho_radix_walk_ops *ops,
 		   void *arg);
 
+/* kho_blackout.c: the lu612,blackout subtree, in and out. */
+int kho_blackout_init(void);
+bool kho_in_copy_subtree(const char *name, void *buf, size_t len,
+			 const char *(*check)(const void *blob, size_t size));
+
 /* The scratch areas of this boot: allocated on a cold boot, inherited on a KHO boot. */
 extern struct kho_scratch *kho_scratch;
 extern unsigned int kho_scratch_cnt;

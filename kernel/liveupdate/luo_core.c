@@ -160,12 +160,14 @@ int liveupdate_reboot(void)
 
 	if (!liveupdate_enabled())
 		return 0;
+	kho_blackout_stamp(KHO_BLACKOUT_REBOOT);
 	err = luo_session_serialize(luo_global.out);
 	if (err) {
 		pr_warn("kexec aborted: cannot freeze the sessions: %pe\n",
 			ERR_PTR(err));
 		return err;
 	}
+	kho_blackout_stamp(KHO_BLACKOUT_FROZEN);
 	pr_info("handing over live update %llu\n", luo_global.out->liveupdate_num);
 	return 0;
 }
@@ -425,6 +427,8 @@ static int __init luo_late_init(void)
 		pr_err("cannot register /dev/liveupdate: %pe\n", ERR_PTR(err));
 		WRITE_ONCE(luo_global.state, LUO_FAILED);
 	}
+	kho_blackout_stamp(KHO_BLACKOUT_LUO_READY);
+	kho_blackout_report();
 	luo_debugfs_init();
 	return 0;
 }

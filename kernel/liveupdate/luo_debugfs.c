@@ -27,12 +27,17 @@
  *   its outgoing reference count and its incoming state, then one line
  *   per FLB record handed over by the previous kernel.
  *
+ * ``blackout``
+ *   The phases of the blackout that led to this boot, on the CPU's cycle
+ *   counter: see kho_blackout_show().
+ *
  * The format is meant for people; it may change.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
+#include <linux/kexec_handover.h>
 #include <linux/seq_file.h>
 
 #include "luo_internal.h"
@@ -64,6 +69,13 @@ static int luo_flbs_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(luo_flbs);
 
+static int luo_blackout_show(struct seq_file *m, void *unused)
+{
+	kho_blackout_show(m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(luo_blackout);
+
 /**
  * luo_debugfs_init - create /sys/kernel/debug/liveupdate/
  *
@@ -76,4 +88,5 @@ void __init luo_debugfs_init(void)
 	debugfs_create_file("state", 0400, dir, NULL, &luo_state_fops);
 	debugfs_create_file("sessions", 0400, dir, NULL, &luo_sessions_fops);
 	debugfs_create_file("flbs", 0400, dir, NULL, &luo_flbs_fops);
+	debugfs_create_file("blackout", 0400, dir, NULL, &luo_blackout_fops);
 }

@@ -829,36 +829,117 @@ struct phase {
 
 #define NS_PER_MS	1000000.0
 
+#define BLACKOUT_FILE	"/sys/kernel/debug/liveupdate/blackout"
+#define NR_KSTAMPS	9
+
+/*
+ * The kernel's stamps (BLACKOUT_FILE): the old kernel's reboot, freeze
+ * and jump, handed over in its "lu612,blackout" KHO subtree, then this
+ * kernel's, all on the CPU's cycle counter; 0 if not reached.
+ */
+struct kstamps {
+	uint64_t khz;
+	int64_t ready_boot;	/* CLOCK_BOOTTIME at luo-ready */
+	uint64_t at[NR_KSTAMPS];
+};
+
+static const char *const kstamp_names[NR_KSTAMPS] = {
+	"reboot", "frozen", "jump", "setup", "kho-reserve", "kho-reserved",
+	"kho-stamp", "kho-stamped", "luo-ready",
+};
+
+/* The phases between two stamps, in order. */
+static const struct {
+	int from, to;
+	const char *what;
+} kphases[] = {
+	{ 0, 1, "old kernel: reboot() to sessions frozen" },
+	{ 1, 2, "old kernel: frozen to jump (shutdown)" },
+	{ 2, 3, "jump to this kernel's setup_arch()" },
+	{ 3, 4, "this kernel: setup_arch() to KHO reserve pass" },
+	{ 4, 5, "this kernel: KHO reserve pass" },
+	{ 5, 6, "this kernel: between the KHO passes" },
+	{ 6, 7, "this kernel: KHO stamp pass" },
+	{ 7, 8, "this kernel: KHO to /dev/liveupdate ready" },
+};
+
+static void kstamp_line(struct kstamps *k, const char *line)
+{
+	unsigned long long v;
+	char name[32];
+	int i;
+
+	if (sscanf(line, "counter_khz %llu", &v) == 1)
+		k->khz = v;
+	else if (sscanf(line, "boottime_ns %llu", &v) == 1)
+		k->ready_boot = v;
+	else if (sscanf(line, "%31s %llu", name, &v) == 2)
+		for (i = 0; i < NR_KSTAMPS; i++)
+			if (!strcmp(name, kstamp_names[i]))
+				k->at[i] = v;
+}
+
+/* Read BLACKOUT_FILE; 0 if it has the old kernel's stamps, else -1. */
+static int read_kstamps(struct kstamps *k)
+{
+	FILE *f = fopen(BLACKOUT_FILE, "re");
+	char line[256];
+
+	memset(k, 0, sizeof(*k));
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		kstamp_line(k, line);
+	fclose(f);
+	return k->khz && k->at[0] && k->at[8] && k->ready_boot ? 0 : -1;
+}
+
 /*
  * Phases the kernel measures itself, from reboot() in the old kernel to
- * this kernel's clock start.  None today: the benchmark issue will have
- * the outgoing kernel record time stamps of its blackout phases in the
- * hand-over and this kernel show them.  Read them here; they then replace
- * the CLOCK_REALTIME estimate of that span in blackout_phases().
+ * /dev/liveupdate ready in this one, on the cycle counter, and from there
+ * to luod's start on CLOCK_BOOTTIME (the luo-ready stamp carries both).
+ * Phases whose stamps are missing are left out.  0 if the previous
+ * kernel handed over no stamps (a cold boot, or mainline).
  */
-static int kernel_phases(struct phase *p, int max)
+static int kernel_phases(const struct luod_blackout_rec *b, struct phase *p, int max)
 {
-	(void)p;
-	(void)max;
-	return 0;
+	struct kstamps k;
+	unsigned int i;
+	int n = 0;
+
+	if (read_kstamps(&k))
+		return 0;
+	for (i = 0; i < ARRAY_SIZE(kphases) && n < max - 1; i++) {
+		uint64_t t0 = k.at[kphases[i].from], t1 = k.at[kphases[i].to];
+
+		if (!t0 || !t1 || t1 < t0)
+			continue;
+		p[n++] = (struct phase){ kphases[i].what,
+			(int64_t)((t1 - t0) * 1000000.0 / k.khz), "cycle counter, both kernels" };
+	}
+	p[n++] = (struct phase){ "this kernel: /dev/liveupdate ready to luod start",
+		b->start_boot - k.ready_boot, "CLOCK_BOOTTIME" };
+	return n;
 }
 
 /* Fill P with the phases of B; returns how many, *total the sum. */
 static int blackout_phases(const struct luod_blackout_rec *b, struct phase *p,
-			   int64_t *total)
+			   int64_t *total, int *exact)
 {
 	int n = 0, k, i;
 
 	p[n++] = (struct phase){ "old kernel: luod, update request to reboot()",
 		b->reboot_boot_old - b->request_boot_old, "CLOCK_BOOTTIME, old kernel" };
-	k = kernel_phases(p + n, 8);
-	if (!k)
-		p[n + k++] = (struct phase){ "reboot() to this kernel's clock start",
+	k = kernel_phases(b, p + n, 11);
+	*exact = k > 0;
+	if (!k) {
+		p[n++] = (struct phase){ "reboot() to this kernel's clock start",
 			b->start_real - b->start_boot - b->reboot_real_old,
 			"CLOCK_REALTIME of both kernels, +-1 s + drift" };
+		p[n++] = (struct phase){ "this kernel: clock start to luod start",
+			b->start_boot, "CLOCK_BOOTTIME" };
+	}
 	n += k;
-	p[n++] = (struct phase){ "this kernel: clock start to luod start",
-		b->start_boot, "CLOCK_BOOTTIME" };
 	p[n++] = (struct phase){ "luod: start to state restored",
 		b->restored_boot - b->start_boot, "CLOCK_BOOTTIME" };
 	if (b->first_claim_boot)
@@ -872,6 +953,16 @@ static int blackout_phases(const struct luod_blackout_rec *b, struct phase *p,
 		*total += p[i].ns;
 	return n;
 }
+
+static const char blackout_exact_notes[] =
+"From reboot() in the old kernel to /dev/liveupdate ready in this one the\n"
+"phases are on the CPU's cycle counter, which runs on across the kexec:\n"
+"the old kernel stamped it into its lu612,blackout hand-over, this kernel\n"
+"stamped its own (" BLACKOUT_FILE ").  The\n"
+"rest is on CLOCK_BOOTTIME of this kernel, which the /dev/liveupdate ready\n"
+"stamp also carries, and luod's request before reboot() on the old\n"
+"kernel's.  Purgatory and decompression are inside \"jump to this\n"
+"kernel's setup_arch()\".\n";
 
 static const char blackout_notes[] =
 "The span across the kexec compares CLOCK_REALTIME of the two kernels.  A\n"
@@ -902,7 +993,7 @@ static const char *clocksource(void)
 }
 
 static void blackout_json(const struct luod_blackout_rec *b, struct phase *p,
-			  int n, int64_t total)
+			  int n, int64_t total, int exact)
 {
 	int i;
 
@@ -921,7 +1012,10 @@ static void blackout_json(const struct luod_blackout_rec *b, struct phase *p,
 		json_double("blackout_ms", total / NS_PER_MS);
 	else
 		json_null("blackout_ms");
-	json_double("realtime_resolution_ms", 1000);
+	if (exact)
+		json_null("realtime_resolution_ms");
+	else
+		json_double("realtime_resolution_ms", 1000);
 	json_str("clocksource", clocksource());
 	json_num("sessions_not_claimed", b->waiting);
 	json_end('}');
@@ -929,7 +1023,7 @@ static void blackout_json(const struct luod_blackout_rec *b, struct phase *p,
 }
 
 static void blackout_text(const struct luod_blackout_rec *b, struct phase *p,
-			  int n, int64_t total)
+			  int n, int64_t total, int exact)
 {
 	int i;
 
@@ -939,12 +1033,12 @@ static void blackout_text(const struct luod_blackout_rec *b, struct phase *p,
 		       p[i].clock);
 	if (b->first_claim_boot)
 		printf("  %-48s %10.1f ms  %s\n", "blackout: reboot() to last session claimed",
-		       total / NS_PER_MS, "sum, as uncertain as the REALTIME span");
+		       total / NS_PER_MS, exact ? "sum" : "sum, as uncertain as the REALTIME span");
 	if (b->waiting)
 		printf("  %u of %u session(s) not claimed yet: their blackout goes on\n",
 		       b->waiting, b->sessions);
-	printf("\n%s", blackout_notes);
-	if (strstr(clocksource(), "jiffies"))
+	printf("\n%s", exact ? blackout_exact_notes : blackout_notes);
+	if (!exact && strstr(clocksource(), "jiffies"))
 		printf("Here the clocksource is %s: this machine's clocks lose time under\n"
 		       "load, and the span across the kexec is mostly that drift.\n",
 		       clocksource());
@@ -956,7 +1050,7 @@ static int cmd_blackout(int argc, char **argv)
 	struct phase p[16];
 	struct luod *c;
 	int64_t total;
-	int err, n;
+	int err, n, exact;
 
 	(void)argv;
 	if (argc > 1)
@@ -971,11 +1065,11 @@ static int cmd_blackout(int argc, char **argv)
 			"this boot did not come from an update by luod");
 		return 1;
 	}
-	n = blackout_phases(&b, p, &total);
+	n = blackout_phases(&b, p, &total, &exact);
 	if (out_json)
-		blackout_json(&b, p, n, total);
+		blackout_json(&b, p, n, total, exact);
 	else
-		blackout_text(&b, p, n, total);
+		blackout_text(&b, p, n, total, exact);
 	return 0;
 }
 

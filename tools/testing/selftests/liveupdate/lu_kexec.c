@@ -7,38 +7,22 @@
  * so that the console shows when userspace handed over to the kernel.
  * Exit status 0 on success, 1 on a failure (printed on stderr).
  */
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "liblu.h"
 #include "lu_kexec.h"
 
-/* Write MARK to the kernel log; a failure is reported but not fatal. */
-static void mark(const char *mark)
-{
-	int fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
-
-	if (fd < 0 || write(fd, mark, strlen(mark)) < 0)
-		perror("lu_kexec: /dev/kmsg");
-	if (fd >= 0)
-		close(fd);
-}
-
 int main(int argc, char **argv)
 {
 	struct lu_kexec_args next = { .cmdline = "" };
-	const char *marker = NULL;
 	int opt, exec = 0, bad = 0;
 
 	while ((opt = getopt(argc, argv, "k:i:c:m:e")) != -1) {
 		if (lu_kexec_getopt(opt, optarg, &next))
 			continue;
-		if (opt == 'm')
-			marker = optarg;
-		else if (opt == 'e')
+		if (opt == 'e')
 			exec = 1;
 		else
 			bad = 1;
@@ -52,8 +36,7 @@ int main(int argc, char **argv)
 		return 1;
 	if (!exec)
 		return 0;
-	if (marker)
-		mark(marker);
+	lu_kexec_mark(&next);
 	fprintf(stderr, "lu_kexec: reboot(LINUX_REBOOT_CMD_KEXEC): %s\n",
 		lu_strerror(LU_REBOOT, lu_reboot_kexec()));
 	return 1;

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * memfd_agent [-k KERNEL] [-i INITRD] [-c CMDLINE] [-L SOCKET] COMMAND...
+ * memfd_agent [-k KERNEL] [-i INITRD] [-c CMDLINE] [-m MARK] [-L SOCKET] COMMAND...
  *
  * A live update agent for the memfd preservation tests.  It runs COMMANDs
  * in order, holding its sessions and memfds by name, and prints one KTAP
  * line per command; it stops at the first failure with exit status 1.
  * "kexec" loads KERNEL with kexec_file_load(2) and calls reboot(2) while
- * everything is still open.  Fields are separated by ':'.
+ * everything is still open, writing MARK to /dev/kmsg right before it.
+ * Fields are separated by ':'.
  *
  * With -L it is a client of luod at SOCKET instead (a VMM on a host that
  * runs luod): create, preserve, retrieve, fd, check, finish and close go
@@ -29,8 +30,10 @@
  * pattern(SEED, P, word).  MODE "full" fills every page, "sparse" only the
  * pages P % 3 == 0 (the others are never touched: holes, read as zero),
  * "thp" fills every page through a 2 MiB aligned mapping.  MODE "ones"
- * and "thp-ones" write 0x5a to every byte with memset(), which is what the
- * benchmark times as "writing the memory once".
+ * and "thp-ones" write 0x5a to every byte with memset(), "pwrite-ones"
+ * with pwrite(2) of 4 MiB at a time (no page faults; THP if shmem's
+ * shmem_enabled says so), which is what the benchmark times as "writing
+ * the memory once".
  *
  *   create:S                    create outgoing session S
  *   new:M:SIZE:SEED:MODE        new memfd M (MFD_ALLOW_SEALING), filled
@@ -64,7 +67,24 @@
  *   memfree:OUT                 drop caches, write MemFree (kB) to OUT
  *   memfree-near:FILE:PERMILLE  MemFree is at most PERMILLE/1000 below FILE
  *                               (lost memory); more free memory is fine
- *   time:LABEL                  print "# time LABEL <ns since boot>"
+ *   time:LABEL                  print "# time LABEL <ns since boot> <TSC>":
+ *                               CLOCK_BOOTTIME and, on x86, the time stamp
+ *                               counter, which runs on across a kexec
+ *   save:M:DEV                  write all of M to the block device DEV with
+ *                               O_DIRECT, then fsync (a VMM that saves
+ *                               guest memory to disk)
+ *   load:M:DEV:SIZE             new memfd M of SIZE bytes read from DEV
+ *                               with O_DIRECT (and back from disk)
+ *   probe:M:SIZE:BYTE           the first byte of every page of M and its
+ *                               last byte are BYTE (touches every page)
+ *   show:PATH                   print the file PATH as "# PATH: LINE"
+ *                               lines; nothing if it does not exist
+ *   readat:M:PAGE:SEED          pread() page PAGE of M: the SEED pattern
+ *   truncate:M:SIZE             ftruncate() M to SIZE
+ *   punch:M:OFF:LEN             punch a hole of LEN bytes at OFF into M
+ *   zero:M:FROM:TO              pread() of bytes FROM..TO-1 of M: all zero
+ *   memfree-gain:FILE:KB        within 60 s MemFree is at least KB above
+ *                               the value in FILE (memory given back)
  *
  * ERRNO is a name (EPERM, ENOENT, ...) or a number.
  */
@@ -81,6 +101,9 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
+#ifdef __x86_64__
+#include <x86intrin.h>
+#endif
 #include <unistd.h>
 
 #include "lu_kexec.h"
@@ -188,6 +211,23 @@ static void *map(int fd, size_t size, int prot)
 	return a;
 }
 
+/* Write @byte to all of the @size bytes of @fd with pwrite(2). */
+static void fill_pwrite(int fd, size_t size, int byte)
+{
+	size_t chunk = 4UL << 20, off, n;
+	char *buf = malloc(chunk);
+
+	if (!buf)
+		lu_fail("out of memory");
+	memset(buf, byte, chunk);
+	for (off = 0; off < size; off += n) {
+		n = size - off < chunk ? size - off : chunk;
+		if (pwrite(fd, buf, n, off) != (ssize_t)n)
+			lu_fail("pwrite at %zu: %s", off, strerror(errno));
+	}
+	free(buf);
+}
+
 static void fill(int fd, size_t size, uint64_t seed, const char *mode)
 {
 	unsigned long pages = (size + PAGE - 1) / PAGE, pg, w, words;
@@ -195,6 +235,10 @@ static void fill(int fd, size_t size, uint64_t seed, const char *mode)
 
 	if (!size)
 		return;
+	if (!strcmp(mode, "pwrite-ones")) {
+		fill_pwrite(fd, size, 0x5a);
+		return;
+	}
 	m = map(fd, size, PROT_READ | PROT_WRITE);
 	if (!strncmp(mode, "thp", 3))
 		madvise(m, size, MADV_HUGEPAGE);
@@ -601,12 +645,169 @@ static void memfree_near(const char *path, long permille)
 			now, permille, then);
 }
 
+static unsigned long long tsc(void)
+{
+#ifdef __x86_64__
+	return __rdtsc();
+#else
+	return 0;
+#endif
+}
+
 static void print_time(const char *label)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_BOOTTIME, &ts);
-	printf("# time %s %lld\n", label, (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec);
+	printf("# time %s %lld %llu\n", label,
+	       (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec, tsc());
+}
+
+#define DIO_CHUNK	(4UL << 20)
+
+/* Move @size bytes between the mapping @m and the device @dev, O_DIRECT. */
+static void dio(const char *dev, char *m, size_t size, int write)
+{
+	int fd = open(dev, (write ? O_WRONLY : O_RDONLY) | O_DIRECT);
+	size_t off, n;
+	ssize_t done;
+
+	if (fd < 0)
+		lu_fail("open %s: %s", dev, strerror(errno));
+	for (off = 0; off < size; off += n) {
+		n = size - off < DIO_CHUNK ? size - off : DIO_CHUNK;
+		done = write ? pwrite(fd, m + off, n, off) : pread(fd, m + off, n, off);
+		if (done != (ssize_t)n)
+			lu_fail("%s %s at %zu: %s", write ? "write" : "read", dev, off,
+				done < 0 ? strerror(errno) : "short");
+	}
+	if (write && fsync(fd))
+		lu_fail("fsync %s: %s", dev, strerror(errno));
+	close(fd);
+}
+
+static void save(const char *name, const char *dev)
+{
+	int fd = get(name);
+	struct stat st;
+	char *m;
+
+	if (fstat(fd, &st))
+		lu_fail("fstat");
+	if (st.st_size % PAGE)
+		lu_fail("size %lld is not a multiple of a page", (long long)st.st_size);
+	if (!st.st_size)
+		return;
+	m = map(fd, st.st_size, PROT_READ);
+	dio(dev, m, st.st_size, 1);
+	munmap(m, st.st_size);
+}
+
+static void load(const char *name, const char *dev, size_t size)
+{
+	int fd = memfd_create(name, MFD_ALLOW_SEALING);
+	char *m;
+
+	if (fd < 0 || ftruncate(fd, size))
+		lu_fail("memfd of %zu bytes: %s", size, strerror(errno));
+	if (size % PAGE)
+		lu_fail("size %zu is not a multiple of a page", size);
+	put(name, fd);
+	if (!size)
+		return;
+	m = map(fd, size, PROT_READ | PROT_WRITE);
+	dio(dev, m, size, 0);
+	munmap(m, size);
+}
+
+static void readat(const char *name, unsigned long pg, uint64_t seed)
+{
+	uint64_t buf[PAGE / 8];
+	unsigned long w;
+
+	if (pread(get(name), buf, PAGE, pg * PAGE) != PAGE)
+		lu_fail("pread page %lu: %s", pg, strerror(errno));
+	for (w = 0; w < PAGE / 8; w++)
+		if (buf[w] != pattern(seed, pg, w))
+			lu_fail("page %lu word %lu: %#llx, expected %#llx", pg, w,
+				(unsigned long long)buf[w],
+				(unsigned long long)pattern(seed, pg, w));
+}
+
+static void truncate_to(const char *name, off_t size)
+{
+	if (ftruncate(get(name), size))
+		lu_fail("ftruncate: %s", strerror(errno));
+}
+
+static void punch(const char *name, off_t off, off_t len)
+{
+	if (fallocate(get(name), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off, len))
+		lu_fail("fallocate(FALLOC_FL_PUNCH_HOLE): %s", strerror(errno));
+}
+
+static void zero(const char *name, off_t from, off_t to)
+{
+	char buf[PAGE];
+	ssize_t n, i;
+
+	for (; from < to; from += n) {
+		n = pread(get(name), buf, to - from < (off_t)PAGE ? to - from : PAGE, from);
+		if (n <= 0)
+			lu_fail("pread at %lld: %s", (long long)from, n ? strerror(errno) : "EOF");
+		for (i = 0; i < n; i++)
+			if (buf[i])
+				lu_fail("byte %lld is %#x, expected 0", (long long)from + i,
+					buf[i] & 0xff);
+	}
+}
+
+static void memfree_gain(const char *path, long kb)
+{
+	FILE *f = fopen(path, "r");
+	long then = -1, now = 0;
+	int i;
+
+	if (!f || fscanf(f, "%ld", &then) != 1)
+		lu_fail("no MemFree in %s", path);
+	fclose(f);
+	for (i = 0; i < 60; i++) {
+		now = memfree();
+		if (now >= then + kb)
+			break;
+		sleep(1);
+	}
+	printf("# MemFree: %ld kB now, %ld kB then (%+ld kB)\n", now, then, now - then);
+	if (now < then + kb)
+		lu_fail("MemFree grew by %ld kB, expected at least %ld kB", now - then, kb);
+}
+
+static void show(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char line[256];
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		printf("# %s: %s%s", path, line, strchr(line, '\n') ? "" : "\n");
+	fclose(f);
+}
+
+static void probe(const char *name, size_t size, int byte)
+{
+	unsigned char *m;
+	size_t off;
+
+	if (!size)
+		return;
+	m = map(get(name), size, PROT_READ);
+	for (off = 0; off < size; off += PAGE)
+		if (m[off] != byte)
+			lu_fail("byte %zu is %#x, expected %#x", off, m[off], byte);
+	if (m[size - 1] != byte)
+		lu_fail("the last byte is %#x, expected %#x", m[size - 1], byte);
+	munmap((void *)m, size);
 }
 
 static void do_kexec(void)
@@ -620,6 +821,7 @@ static void do_kexec(void)
 	printf("# memfd_agent: reboot(LINUX_REBOOT_CMD_KEXEC)\n");
 	print_time("reboot");
 	fflush(stdout);
+	lu_kexec_mark(&next);
 	err = lu_reboot_kexec();
 	lu_fail("reboot returned: %s", strerror(-err));
 }
@@ -876,6 +1078,24 @@ static void dispatch(const char *c, char **f, int n)
 		memfree_near(f[0], lu_parse_num(f[1]));
 	else if (IS("time", 1))
 		print_time(f[0]);
+	else if (IS("save", 2))
+		save(f[0], f[1]);
+	else if (IS("load", 3))
+		load(f[0], f[1], lu_parse_num(f[2]));
+	else if (IS("readat", 3))
+		readat(f[0], lu_parse_num(f[1]), lu_parse_num(f[2]));
+	else if (IS("truncate", 2))
+		truncate_to(f[0], lu_parse_num(f[1]));
+	else if (IS("punch", 3))
+		punch(f[0], lu_parse_num(f[1]), lu_parse_num(f[2]));
+	else if (IS("zero", 3))
+		zero(f[0], lu_parse_num(f[1]), lu_parse_num(f[2]));
+	else if (IS("memfree-gain", 2))
+		memfree_gain(f[0], lu_parse_num(f[1]));
+	else if (IS("show", 1))
+		show(f[0]);
+	else if (IS("probe", 3))
+		probe(f[0], lu_parse_num(f[1]), lu_parse_num(f[2]));
 	else
 		lu_fail("unknown command");
 #undef IS
@@ -903,12 +1123,12 @@ int main(int argc, char **argv)
 
 	lu_tap_prefix = "memfd_agent";
 	signal(SIGCHLD, SIG_IGN);
-	while ((opt = getopt(argc, argv, "k:i:c:L:")) != -1) {
+	while ((opt = getopt(argc, argv, "k:i:c:m:L:")) != -1) {
 		if (opt == 'L') {
 			luod_path = optarg;
 		} else if (!lu_kexec_getopt(opt, optarg, &next)) {
 			fprintf(stderr,
-				"usage: memfd_agent [-k KERNEL] [-i INITRD] [-c CMDLINE] [-L SOCKET] COMMAND...\n");
+				"usage: memfd_agent [-k KERNEL] [-i INITRD] [-c CMDLINE] [-m MARK] [-L SOCKET] COMMAND...\n");
 			return 2;
 		}
 	}

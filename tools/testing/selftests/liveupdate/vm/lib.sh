@@ -157,8 +157,8 @@ lu_check_leg() {
 	rel=$(uname -r)
 	case "$LU_KERNELS" in *,*) ;; *) return 0 ;; esac
 	case "$LU_LEG:$rel" in
-	mainline:6.12*) lu_fail "stage runs on leg mainline (kernel $rel is ours)" ;;
-	mainline:*) lu_ok "stage runs on leg mainline (kernel $rel)" ;;
+	mainline*:6.12*) lu_fail "stage runs on leg $LU_LEG (kernel $rel is ours)" ;;
+	mainline*:*) lu_ok "stage runs on leg $LU_LEG (kernel $rel)" ;;
 	*:6.12*) lu_ok "stage runs on leg $LU_LEG (kernel $rel)" ;;
 	*) lu_fail "stage runs on leg $LU_LEG (kernel $rel is not ours)" ;;
 	esac

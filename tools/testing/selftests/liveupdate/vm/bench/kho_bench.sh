@@ -12,7 +12,7 @@
 # "lu_kexec -m", which writes "KHO-BENCH-KEXEC <label>" to /dev/kmsg right
 # before reboot(2); the host times the console from that line to the next
 # kernel's first line (earlyprintk makes that line come from setup_arch()).
-# lu-kernel: bench
+# lu-kernel: kho-bench
 # lu-mem: 3G
 # lu-append: kho=on earlyprintk=ttyS0
 # lu-timeout: 600

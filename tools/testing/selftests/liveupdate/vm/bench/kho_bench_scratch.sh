@@ -2,7 +2,7 @@
 # Scratch reservation of the KHO benchmark (make bench-kho): a cold boot of
 # a 2 GiB VM with KHO on.  The kernel prints "KHO: reserved N scratch
 # area(s), X bytes"; this stage adds MemTotal, which the host divides by.
-# lu-kernel: bench
+# lu-kernel: kho-bench
 # lu-mem: 2G
 # lu-append: kho=on
 # lu-timeout: 120

@@ -4,9 +4,11 @@
 # and keeps dirtying it; it preserves the memfd through luod and leaves the
 # writer running; `luoctl load` and `luoctl update` live-update the kernel
 # while the VMM writes; in the new kernel the new luod gives the memory
-# back and the VMM verifies every page.  Time stamps ("# time LABEL NS",
-# on CLOCK_BOOTTIME of each kernel, and luod's reboot() line) let
-# harness/demo.sh report the blackout; `luoctl blackout` reports luod's.
+# back and the VMM verifies every page.  Time stamps ("# time LABEL NS
+# TSC", on CLOCK_BOOTTIME of each kernel and the TSC, luod's reboot()
+# line, and the kernel's stamps of /sys/kernel/debug/liveupdate/blackout)
+# let harness/demo.sh report the blackout; `luoctl blackout` reports
+# luod's.
 # lu-append: kho=on liveupdate=on
 # lu-mem: 2G
 # lu-smp: 2
@@ -37,6 +39,7 @@ stage2() {
 		time:retrieved check-writer:vmm:1:guest-ram:$SIZE:51 time:verified \
 		finish:vmm close:vmm
 	lu_expect_eq "guest memory retrieved and verified" 0 $?
+	sed 's/^/# blackout: /' /sys/kernel/debug/liveupdate/blackout
 	luoctl status
 	luoctl blackout
 	lu_expect_eq "luoctl blackout" 0 $?

@@ -1,0 +1,110 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# bench.sh: `make bench`, live update's blackout side by side with mainline.
+# Not a test and not part of `make check`: it prints one table, also saved
+# to build/logs/bench.txt, and fails only if a run breaks.
+#
+# Builds our kernel and the mainline peer with the same benchmark config
+# (harness/legs/bench.config: legs "bench" and "mainline-bench"), then
+# runs vm/bench/lu_bench.sh in the same VM shape for both:
+#   BENCH_RUNS (default 5) runs of the chain (lubench=chain, 5 GiB VM, a
+#   virtio disk), the two kernels alternating, the first one swapping
+#   from run to run;
+#   once per kernel: 10 updates in a row (lubench=repeat, 1 GiB VM) and a
+#   cold boot of a 2 GiB and of an 8 GiB VM (lubench=scratch).
+# The initramfs is the same for both kernels (it carries both images).
+# Raw consoles: build/logs/bench/.  harness/bench-report.py makes the table.
+# BENCH_BUILD=0 measures the kernels and initramfs as they are built.
+# BENCH_EXTRA_LEGS="LEG..." adds kernels of ours that are already built as
+# build/bzImage-LEG (for example an image saved before a change) to every
+# run, and prints a table of each against mainline too
+# (build/logs/bench-LEG.txt; without the once-per-kernel rows 8 and 9).
+#
+# The guests get the host's TSC frequency (harness/tsc-khz.c) as
+# tsc_early_khz= with tsc=reliable: TSC calibration fails under TCG.  The
+# TSC runs on across a kexec in the same VM, so the agent's TSC stamps of
+# two kernels are on one timeline.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+RUNS=${BENCH_RUNS:-5}
+OURS=bench
+PEER=mainline-bench
+EXTRA=${BENCH_EXTRA_LEGS:-}
+LEGS=($OURS $PEER $EXTRA)
+OUT=$LOGS/bench
+DISK=$BUILD/bench-disk.img
+
+command -v python3 >/dev/null || die "python3 is needed for the benchmark"
+if [ "${BENCH_BUILD:-1}" != 0 ]; then
+	"$TOP/harness/deps.sh" || die "installing packages failed"
+	"$TOP/harness/assemble.sh" || die "assembling the tree failed"
+	"$TOP/harness/build.sh" $OURS || die "building kernel leg $OURS failed"
+	"$TOP/harness/build.sh" $PEER || die "building kernel leg $PEER (the mainline peer) failed"
+fi
+"$TOP/harness/initramfs.sh" "${LEGS[@]}" || die "building the initramfs failed"
+
+gcc -O2 -Wall -o "$BUILD/tsc-khz" "$TOP/harness/tsc-khz.c" || die "cannot build tsc-khz"
+khz=$("$BUILD/tsc-khz")
+APPEND="tsc_early_khz=$khz tsc=reliable ${LU_APPEND:-}"
+export LU_INITRAMFS_LEGS="${LEGS[*]}"
+
+# The disk of the "VMM without live update" baseline: sparse, 5 GiB, on
+# the host's file system, opened by QEMU with O_DIRECT (cache=none).
+rm -f "$DISK"
+truncate -s 5G "$DISK"
+DISK_ARGS="-drive file=$DISK,if=none,id=d0,format=raw,cache=none -device virtio-blk-pci,drive=d0"
+
+rm -rf "$OUT"
+mkdir -p "$OUT"
+start=$(date +%s)
+
+# vm MODE LEG NAME [MEM]: one VM run of lu_bench.sh, kept as NAME.{log,ts}.
+vm() {
+	local mode=$1 leg=$2 name=$3 mem=${4:-}
+	info "bench: $name ($leg, lubench=$mode${mem:+, $mem})"
+	LU_KERNELS=$leg LU_MEM=$mem LU_APPEND="$APPEND lubench=$mode" \
+		LU_QEMU_ARGS="$([ "$mode" = chain ] && echo "$DISK_ARGS")" \
+		"$TOP/harness/run-vm.sh" --bench lu_bench >&2 ||
+		die "benchmark run $name failed, see build/logs/bench/$name.log"
+	cp "$LOGS/lu_bench.log" "$OUT/$name.log"
+	cp "$LOGS/lu_bench.ts" "$OUT/$name.ts"
+}
+
+# Run i starts with the i-th kernel: with two, they alternate.
+n=${#LEGS[@]}
+for i in $(seq "$RUNS"); do
+	for j in $(seq 0 $((n - 1))); do
+		leg=${LEGS[$(( (i - 1 + j) % n ))]}
+		vm chain "$leg" "chain-$i-$leg"
+	done
+done
+# Once per kernel (not for the extra legs): 10 updates, scratch.
+for leg in $OURS $PEER; do
+	vm repeat "$leg" "repeat-$leg" 1G
+	vm scratch "$leg" "scratch2g-$leg" 2G
+	vm scratch "$leg" "scratch8g-$leg" 8G
+done
+rm -f "$DISK"
+secs=$(( $(date +%s) - start ))
+
+accel=${LU_ACCEL:-$(cat "$BUILD/accel" 2>/dev/null || echo '?')}
+qver=$(qemu-system-x86_64 --version | sed -n '1s/.*version \([^ ]*\).*/\1/p')
+kver=$(sed -n 's/^kernel //p' "$PRISTINE_DIR/VERSION")
+host="$(nproc) host cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end"
+# report OURS-LEG OUT: the table of OURS-LEG against the mainline peer.
+report() {
+	python3 "$TOP/harness/bench-report.py" --khz "$khz" --ours "$1" --peer $PEER \
+		--title "Live update blackout, ours (Linux $kver, leg $1) vs mainline ($(mainline_version), leg $PEER)" \
+		--title "QEMU $qver $accel, 2 vCPUs, -cpu max; $RUNS run(s) of ${#LEGS[@]} kernels (${LEGS[*]}), each run starting with the next; $(date -u +%Y-%m-%d), $host; took ${secs}s" \
+		"$OUT" > "$2.tmp" || { cat "$2.tmp"; die "the benchmark lacks measurements"; }
+	mv "$2.tmp" "$2"
+}
+for leg in $EXTRA; do
+	report "$leg" "$LOGS/bench-$leg.txt"
+	cat "$LOGS/bench-$leg.txt"
+	echo
+done
+report $OURS "$LOGS/bench.txt"
+cat "$LOGS/bench.txt"
