@@ -849,10 +849,13 @@ static void session(const char *s, int retrieve)
 static void write_memfree(const char *path)
 {
 	char buf[32];
+	int fd, len;
 
-	snprintf(buf, sizeof(buf), "%ld\n", memfree());
-	if (luo_write_file(path, buf))
-		lu_fail("write %s", path);
+	len = snprintf(buf, sizeof(buf), "%ld\n", memfree());
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, buf, len) != len)
+		lu_fail("write %s: %s", path, strerror(errno));
+	close(fd);
 }
 
 /* Is the command @c @name?  Then it must have @nargs fields. */

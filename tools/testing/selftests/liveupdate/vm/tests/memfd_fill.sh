@@ -6,7 +6,8 @@
 # last page first), mapped and checked page by page, truncated and grown
 # back (the cut part reads zero), a hole punched into it, sealed ones
 # checked with their seals, and one closed at once, whose memory must
-# come back when its fill is done.  Each access must see every byte as
+# come back once its fill is done and FINISH has dropped the session's
+# reference.  Each access must see every byte as
 # handed over.
 # lu-append: kho=on liveupdate=on
 # lu-mem: 1G
@@ -34,8 +35,8 @@ stage2() {
 		fd:s:4:d punch:d:$Q:$Q zero:d:$Q:$H readat:d:4095:4 readat:d:8192:4 \
 		readat:d:16383:4 \
 		fd:s:5:e check:s:5:e:$((8 << 20)):5:full:0:$SEALS \
-		memfree:/tmp/memfree fd:s:6:f drop:f memfree-gain:/tmp/memfree:49152 \
-		check:s:1:a:$M:1:full:0:0 finish:s close:s
+		memfree:/tmp/memfree fd:s:6:f drop:f check:s:1:a:$M:1:full:0:0 \
+		finish:s memfree-gain:/tmp/memfree:49152 close:s
 	lu_expect_eq "memfds used while their fill runs" 0 $?
 	lu_no_dmesg 'not preserved memory' && lu_ok "no folio reported as lost" ||
 		lu_fail "a folio was reported as lost"

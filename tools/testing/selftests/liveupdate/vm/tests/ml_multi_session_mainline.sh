@@ -2,6 +2,7 @@
 # ml_multi_session on the mainline peer's own kernel: the control that the
 # selftest, built against our uapi headers, passes where it comes from.
 # lu-kernel: mainline
+# lu-mem: 2G
 # lu-append: kho=on liveupdate=on
 # lu-timeout: 600
 
