@@ -804,6 +804,7 @@ struct race_stat {
 	uint64_t done;		/* the last cycle completed */
 	uint64_t busy;		/* results EBUSY */
 	uint64_t preserved;	/* PRESERVE_FD successes */
+	uint64_t preserved_in;	/* the cycle of the last one */
 	uint64_t bad;		/* the first other error (an errno), 0 if none */
 	uint64_t bad_op;	/* ... of this request (enum lu_op) */
 };
@@ -854,10 +855,12 @@ static void __attribute__((noreturn)) racer(volatile struct race_stat *st, unsig
 			lu_fail("racer %lu: memfd: %s", p, strerror(errno));
 		fill(fd, PAGE, race_seed(p, i), "full");
 		err = lu_preserve_fd(s, fd, i);
-		if (err)
+		if (err) {
 			race_err(st, LU_PRESERVE_FD, err);
-		else
+		} else {
 			st->preserved++;
+			st->preserved_in = i;
+		}
 		close(fd);
 		err = lu_get_name(s, got);
 		if (!err && strcmp(got, name))
@@ -896,8 +899,12 @@ static const char *const lu_op_names[] = {
 	[LU_GET_NAME] = "GET_NAME",
 };
 
-/* Session race-P-I, if it was handed over, is whole; 1 if it was. */
-static int race_session(unsigned long p, uint64_t i)
+/*
+ * Session race-P-I, if it was handed over, is whole: its memfd came over
+ * if PRESERVE_FD succeeded (PRESERVED_IN is I), else it is empty.  1 if
+ * it was handed over.
+ */
+static int race_session(unsigned long p, uint64_t i, uint64_t preserved_in)
 {
 	char name[LIVEUPDATE_SESSION_NAME_LENGTH];
 	int s, fd, err;
@@ -912,8 +919,9 @@ static int race_session(unsigned long p, uint64_t i)
 	if (fd >= 0) {
 		verify(fd, PAGE, race_seed(p, i), "full");
 		close(fd);
-	} else if (fd != -ENOENT) {
-		lu_fail("RETRIEVE_FD of %s: %s", name, strerror(-fd));
+	} else if (fd != -ENOENT || preserved_in == i) {
+		lu_fail("RETRIEVE_FD of %s: %s%s", name, strerror(-fd),
+			preserved_in == i ? ", but PRESERVE_FD had succeeded" : "");
 	}
 	err = lu_finish(s);
 	if (err)
@@ -941,8 +949,8 @@ static void race_check(const char *stats, unsigned long n)
 			lu_fail("racer %lu completed no cycle", p);
 		busy += r->busy;
 		/* Sessions of cycles before DONE were closed before the freeze. */
-		sessions += race_session(p, r->done);
-		sessions += race_session(p, r->done + 1);
+		sessions += race_session(p, r->done, r->preserved_in);
+		sessions += race_session(p, r->done + 1, r->preserved_in);
 	}
 	printf("# racers: %lu EBUSY, %lu session(s) handed over\n", busy, sessions);
 	munmap((void *)st, n * PAGE);
