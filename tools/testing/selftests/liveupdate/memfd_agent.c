@@ -805,6 +805,8 @@ struct race_stat {
 	uint64_t busy;		/* results EBUSY */
 	uint64_t preserved;	/* PRESERVE_FD successes */
 	uint64_t preserved_in;	/* the cycle of the last one */
+	uint64_t created_in;	/* the cycle of the last CREATE_SESSION success */
+	uint64_t closing;	/* the cycle whose session close() was called */
 	uint64_t bad;		/* the first other error (an errno), 0 if none */
 	uint64_t bad_op;	/* ... of this request (enum lu_op) */
 };
@@ -850,6 +852,7 @@ static void __attribute__((noreturn)) racer(volatile struct race_stat *st, unsig
 			race_err(st, LU_CREATE_SESSION, s);
 			continue;
 		}
+		st->created_in = i;
 		fd = memfd_create(name, 0);
 		if (fd < 0 || ftruncate(fd, PAGE))
 			lu_fail("racer %lu: memfd: %s", p, strerror(errno));
@@ -867,6 +870,7 @@ static void __attribute__((noreturn)) racer(volatile struct race_stat *st, unsig
 			err = -EINVAL;
 		if (err)
 			race_err(st, LU_GET_NAME, err);
+		st->closing = i;
 		close(s);
 		st->done = i;
 	}
@@ -900,17 +904,21 @@ static const char *const lu_op_names[] = {
 };
 
 /*
- * Session race-P-I, if it was handed over, is whole: its memfd came over
- * if PRESERVE_FD succeeded (PRESERVED_IN is I), else it is empty.  1 if
- * it was handed over.
+ * Session race-P-I of racer R, if it was handed over, is whole: its memfd
+ * came over if PRESERVE_FD succeeded, else it is empty.  It must have been
+ * handed over if it was created and close() was not called yet.  1 if it
+ * was handed over.
  */
-static int race_session(unsigned long p, uint64_t i, uint64_t preserved_in)
+static int race_session(unsigned long p, uint64_t i, const struct race_stat *r)
 {
 	char name[LIVEUPDATE_SESSION_NAME_LENGTH];
+	uint64_t preserved_in = r->preserved_in;
 	int s, fd, err;
 
 	race_name(name, p, i);
 	s = lu_retrieve_session(device(), name);
+	if (s == -ENOENT && r->created_in == i && r->closing != i)
+		lu_fail("%s was open at the reboot but not handed over", name);
 	if (s == -ENOENT)
 		return 0;
 	if (s < 0)
@@ -949,8 +957,8 @@ static void race_check(const char *stats, unsigned long n)
 			lu_fail("racer %lu completed no cycle", p);
 		busy += r->busy;
 		/* Sessions of cycles before DONE were closed before the freeze. */
-		sessions += race_session(p, r->done, r->preserved_in);
-		sessions += race_session(p, r->done + 1, r->preserved_in);
+		sessions += race_session(p, r->done, r);
+		sessions += race_session(p, r->done + 1, r);
 	}
 	printf("# racers: %lu EBUSY, %lu session(s) handed over\n", busy, sessions);
 	munmap((void *)st, n * PAGE);
