@@ -239,8 +239,8 @@ static void fill(int fd, size_t size, uint64_t seed, const char *mode)
 	if (!size)
 		return;
 	m = map(fd, size, PROT_READ | PROT_WRITE);
-	if (!strncmp(mode, "thp", 3))
-		madvise(m, size, MADV_HUGEPAGE);
+	if (!strncmp(mode, "thp", 3) && madvise(m, size, MADV_HUGEPAGE))
+		lu_fail("madvise(MADV_HUGEPAGE): %s", strerror(errno));
 	if (strstr(mode, "ones")) {
 		memset(m, 0x5a, size);
 		munmap(m, size);
