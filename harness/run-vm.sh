@@ -46,13 +46,16 @@ mib() {
 
 # numa_args MEM SMP NODES: add to EXTRA the QEMU options for NODES NUMA
 # nodes sharing MEM and SMP vCPUs evenly (node N gets vCPUs N*SMP/NODES and
-# up), each node's memory a RAM backend of its own.
+# up), each node's memory a RAM backend of its own, and set TOPO to one
+# socket per node: vCPUs of one socket share a last-level cache, which
+# the kernel warns about (topology_sane()) if they are on different nodes.
 numa_args() {
 	local total per n cpus
 	total=$(mib "$1")
 	per=$(( total / $3 ))
 	[ $(( per * $3 )) -eq "$total" ] || die "lu-numa: $1 does not split into $3 nodes"
-	[ "$2" -ge "$3" ] || die "lu-numa: $3 nodes need at least $3 vCPUs, not $2"
+	[ $(( $2 % $3 )) -eq 0 ] || die "lu-numa: $2 vCPUs do not split into $3 nodes"
+	TOPO=",sockets=$3,cores=$(( $2 / $3 )),threads=1"
 	for ((n = 0; n < $3; n++)); do
 		cpus="$(( n * $2 / $3 ))-$(( (n + 1) * $2 / $3 - 1 ))"
 		EXTRA+=(-object "memory-backend-ram,id=ram$n,size=${per}M"
@@ -99,10 +102,10 @@ qemu_cmd() {
 	   [ -n "$(find "$TOP/$SELFTESTS" "${imgs[@]}" -newer "$initrd" -print -quit)" ]; then
 		"$TOP/harness/initramfs.sh" "$@" || die "cannot build the initramfs for kernel legs $*"
 	fi
-	EXTRA=()
+	EXTRA=() TOPO=
 	[ "$nodes" -le 1 ] || numa_args "$mem" "$smp" "$nodes"
 	firmware_args "$fw" "$vm"
-	QEMU=(qemu-system-x86_64 -accel "$(accel "$1")" -cpu max -m "$mem" -smp "$smp"
+	QEMU=(qemu-system-x86_64 -accel "$(accel "$1")" -cpu max -m "$mem" -smp "$smp$TOPO"
 	      "${EXTRA[@]}" -nographic -nodefaults -no-reboot
 	      -kernel "$(image "$1")" -initrd "$initrd"
 	      -append "console=ttyS0 panic=-1 retain_initrd lusmp=$smp lukernels=$(IFS=,; echo "$*") $append")
