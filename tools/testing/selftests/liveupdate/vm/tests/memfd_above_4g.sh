@@ -2,8 +2,9 @@
 # Preserved memory above 4 GiB: an 8 GiB VM (5 GiB of it above 4 GiB)
 # preserves 6 GiB in memfds, 3 GiB backed by THP and 3 GiB in 4 KiB
 # pages; most pages of both kinds are at physical addresses above 4 GiB
-# (/proc/self/pagemap) and stay there in the next kernel, which checks
-# every page against its pattern (a checksum of every word).
+# (/proc/self/pagemap) in both kernels (PRESERVE_FD moves the folios that
+# lie in a KHO scratch area out of it, so a few change places), and the
+# next kernel checks every page against its pattern (every word).
 # lu-append: kho=on liveupdate=on
 # lu-mem: 8G
 # lu-timeout: 1800
