@@ -787,7 +787,7 @@ static unsigned long pages_above(const char *name, uint64_t addr)
 	return n;
 }
 
-static void above(char **f, int n)
+static void cmd_above(char **f, int n)
 {
 	unsigned long sum = 0, min = lu_parse_num(f[1]);
 	int i;
@@ -838,7 +838,7 @@ static void race_err(volatile struct race_stat *st, enum lu_op op, int err)
  * freeze of the reboot, creating and preserving give EBUSY and a closed
  * session stays as it was handed over.
  */
-static void __attribute__((noreturn)) racer(volatile struct race_stat *st, unsigned long p)
+static void racer(volatile struct race_stat *st, unsigned long p)
 {
 	char name[LIVEUPDATE_SESSION_NAME_LENGTH], got[LIVEUPDATE_SESSION_NAME_LENGTH];
 	uint64_t i;
@@ -1313,7 +1313,7 @@ static void dispatch(const char *c, char **f, int n)
 	else if (IS("on-node", 2))
 		on_node(f[0], lu_parse_num(f[1]));
 	else if (!strcmp(c, "above") && n >= 3)
-		above(f, n);
+		cmd_above(f, n);
 	else if (IS("racers", 2))
 		racers(f[0], lu_parse_num(f[1]));
 	else if (IS("race-check", 2))
