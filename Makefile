@@ -12,13 +12,15 @@
 #                    (build/logs/bench.txt); not a test, BENCH_RUNS=N runs
 #   make bench-kho   KHO benchmark table (build/logs/bench-kho.txt); not a test
 #   make bench-memfd the memfd preservation benchmark (one table)
+#   make soak        luo_smp_race with SOAK_UPDATES (200) live updates on
+#                    SOAK_SMP (4) vCPUs; not part of `make check`
 #   make series      the patch series for review (build/series/); not a test
 #
 # Everything generated goes to build/ (see README.md).
 
 H := harness
 
-.PHONY: all deps assemble kernel mainline initramfs demo check shell bench bench-kho bench-memfd series clean distclean
+.PHONY: all deps assemble kernel mainline initramfs demo check soak shell bench bench-kho bench-memfd series clean distclean
 
 all: kernel
 
@@ -42,6 +44,13 @@ demo: initramfs
 
 check:
 	@$(H)/check.sh $(T)
+
+SOAK_UPDATES ?= 200
+SOAK_SMP ?= 4
+soak: initramfs
+	@LU_SMP=$(SOAK_SMP) LU_TIMEOUT=$$(( $(SOAK_UPDATES) * 60 + 600 )) \
+		LU_APPEND="lurace_updates=$(SOAK_UPDATES) $${LU_APPEND:-}" \
+		$(H)/run-vm.sh luo_smp_race
 
 bench-memfd: initramfs
 	@$(H)/bench-memfd.sh

@@ -7,7 +7,7 @@ set -euo pipefail
 
 PKGS="linux-source-6.12 qemu-system-x86 kexec-tools busybox-static flex bison
 bc libelf-dev libssl-dev cpio ccache device-tree-compiler xz-utils make gcc
-libc6-dev perl python3 rsync"
+libc6-dev perl python3 rsync ovmf"
 
 missing=()
 for p in $PKGS; do

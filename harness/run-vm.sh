@@ -14,11 +14,15 @@
 # the last stage printed "LUTEST-DONE", the console shows no kernel splat
 # and QEMU finished before the test's timeout.  Test header keys:
 #   # lu-timeout: SECONDS   # lu-kernel: LEG   # lu-mem: SIZE
-#   # lu-append: ARGS       # lu-smp: N
+#   # lu-append: ARGS       # lu-smp: N (vCPUs, default 2)
 #   # lu-kernels: LEG...    (stage N boots the N-th leg, later ones the last)
-# LU_KERNELS="LEG..." in the environment overrides the legs of the test,
+# LU_KERNELS="LEG...", LU_SMP=N, LU_FIRMWARE=uefi and LU_TIMEOUT=SECONDS in
+# the environment override the test's legs, vCPUs, firmware and timeout,
 # LU_MEM its memory; LU_INITRAMFS_LEGS="LEG..." boots it with the initramfs
 # of these legs (a superset); LU_QEMU_ARGS are added to QEMU's arguments.
+#
+# The kernel command line carries lusmp=N, the vCPUs given to QEMU: vm/lib.sh
+# checks in every stage that this many CPUs are online.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -31,12 +35,64 @@ accel() {
 	cat "$BUILD/accel"
 }
 
-# qemu_cmd MEM SMP APPEND LEG...: set QEMU to the command line of a VM that
-# boots the first leg with the initramfs for all of them, (re)built if it
-# is missing or older than a kernel, a test script or a program source.
+# mib SIZE: SIZE (a QEMU size: 512M, 4G, or MiB) in MiB.
+mib() {
+	case "$1" in
+	*[Gg]) echo $(( ${1%[Gg]} * 1024 )) ;;
+	*[Mm]) echo "${1%[Mm]}" ;;
+	*) echo "$1" ;;
+	esac
+}
+
+# numa_args MEM SMP NODES: add to EXTRA the QEMU options for NODES NUMA
+# nodes sharing MEM and SMP vCPUs evenly (node N gets vCPUs N*SMP/NODES and
+# up), each node's memory a RAM backend of its own, and set TOPO to one
+# socket per node: vCPUs of one socket share a last-level cache, which
+# the kernel warns about (topology_sane()) if they are on different nodes.
+numa_args() {
+	local total per n cpus
+	total=$(mib "$1")
+	per=$(( total / $3 ))
+	[ $(( per * $3 )) -eq "$total" ] || die "lu-numa: $1 does not split into $3 nodes"
+	[ $(( $2 % $3 )) -eq 0 ] || die "lu-numa: $2 vCPUs do not split into $3 nodes"
+	TOPO=",sockets=$3,cores=$(( $2 / $3 )),threads=1"
+	for ((n = 0; n < $3; n++)); do
+		cpus="$(( n * $2 / $3 ))-$(( (n + 1) * $2 / $3 - 1 ))"
+		EXTRA+=(-object "memory-backend-ram,id=ram$n,size=${per}M"
+			-numa "node,nodeid=$n,cpus=$cpus,memdev=ram$n")
+	done
+}
+
+# firmware_args FIRMWARE NAME: add to EXTRA the QEMU options for the boot
+# firmware.  OVMF (Debian's package ovmf) runs from its read-only code image
+# with a copy of the variable store per run (build/ovmf/NAME-VARS.fd), so
+# that variables written by a test never reach the next run.  The kernel
+# and initrd still come through fw_cfg (-kernel, -initrd): OVMF starts the
+# same bzImage through its EFI stub.
+OVMF_CODE=/usr/share/OVMF/OVMF_CODE_4M.fd
+OVMF_VARS=/usr/share/OVMF/OVMF_VARS_4M.fd
+firmware_args() {
+	case "$1" in
+	bios) ;;
+	uefi)
+		[ -f "$OVMF_CODE" ] && [ -f "$OVMF_VARS" ] ||
+			die "$OVMF_CODE or $OVMF_VARS missing (package ovmf; run harness/deps.sh)"
+		mkdir -p "$BUILD/ovmf"
+		cp "$OVMF_VARS" "$BUILD/ovmf/$2-VARS.fd"
+		EXTRA+=(-drive "if=pflash,format=raw,unit=0,readonly=on,file=$OVMF_CODE"
+			-drive "if=pflash,format=raw,unit=1,file=$BUILD/ovmf/$2-VARS.fd")
+		;;
+	*) die "lu-firmware: $1 is neither bios nor uefi" ;;
+	esac
+}
+
+# qemu_cmd MEM SMP NODES FIRMWARE NAME APPEND LEG...: set QEMU to the
+# command line of a VM that boots the first leg with the initramfs for all
+# of them, (re)built if it is missing or older than a kernel, a test script
+# or a program source.  NODES is 1 or the number of NUMA nodes.
 qemu_cmd() {
-	local mem=$1 smp=$2 append=$3 initrd l imgs=() carry
-	shift 3
+	local mem=$1 smp=$2 nodes=$3 fw=$4 vm=$5 append=$6 initrd l imgs=() carry
+	shift 6
 	carry=(${LU_INITRAMFS_LEGS:-$@})
 	initrd=$(initramfs_dir "${carry[@]}")/outer.cpio
 	for l in "$@"; do
@@ -47,15 +103,18 @@ qemu_cmd() {
 	   [ -n "$(find "$TOP/$SELFTESTS" "${imgs[@]}" -newer "$initrd" -print -quit)" ]; then
 		"$TOP/harness/initramfs.sh" "${carry[@]}" || die "cannot build the initramfs for kernel legs ${carry[*]}"
 	fi
-	QEMU=(qemu-system-x86_64 -accel "$(accel "$1")" -cpu max -m "$mem" -smp "$smp"
-	      -nographic -nodefaults -no-reboot
+	EXTRA=() TOPO=
+	[ "$nodes" -le 1 ] || numa_args "$mem" "$smp" "$nodes"
+	firmware_args "$fw" "$vm"
+	QEMU=(qemu-system-x86_64 -accel "$(accel "$1")" -cpu max -m "$mem" -smp "$smp$TOPO"
+	      "${EXTRA[@]}" -nographic -nodefaults -no-reboot
 	      -kernel "$(image "$1")" -initrd "$initrd"
-	      -append "console=ttyS0 panic=-1 retain_initrd lukernels=$(IFS=,; echo "$*") $append"
+	      -append "console=ttyS0 panic=-1 retain_initrd lusmp=$smp lukernels=$(IFS=,; echo "$*") $append"
 	      ${LU_QEMU_ARGS:-})
 }
 
 if [ "${1:-}" = --shell ]; then
-	qemu_cmd 1G 2 "${LU_APPEND:-}" "${2:-default}"
+	qemu_cmd 1G "${LU_SMP:-2}" 1 "${LU_FIRMWARE:-bios}" shell "${LU_APPEND:-}" "${2:-default}"
 	exec "${QEMU[@]}" -serial mon:stdio
 fi
 
@@ -94,9 +153,11 @@ t=$TOP/$SELFTESTS/vm/tests/$name.sh
 [ -f "$t" ] || t=$TOP/$SELFTESTS/vm/bench/$name.sh
 [ -f "$t" ] || die "no such VM ${bench:+benchmark }test: $name"
 legs=($(test_kernels "$t"))
-tmo=$(test_header lu-timeout "$t"); tmo=${tmo:-120}
+tmo=${LU_TIMEOUT:-$(test_header lu-timeout "$t")}; tmo=${tmo:-120}
 mem=${LU_MEM:-$(test_header lu-mem "$t")}; mem=${mem:-1G}
-smp=$(test_header lu-smp "$t"); smp=${smp:-2}
+smp=${LU_SMP:-$(test_header lu-smp "$t")}; smp=${smp:-2}
+nodes=$(test_header lu-numa "$t"); nodes=${nodes:-1}
+fw=${LU_FIRMWARE:-$(test_header lu-firmware "$t")}; fw=${fw:-bios}
 append="lutest=$name lustage=1 $(test_header lu-append "$t") ${LU_APPEND:-}"
 log=$LOGS/$name.log
 mkdir -p "$LOGS"
@@ -108,7 +169,7 @@ case " ${legs[*]} " in *" mainline "*) peer=" [mainline peer: $(mainline_version
 
 # From here on, what stops the run is the test's verdict.
 die() { echo "FAIL $name: $*$peer"; exit 1; }
-qemu_cmd "$mem" "$smp" "$append" "${legs[@]}"
+qemu_cmd "$mem" "$smp" "$nodes" "$fw" "$name" "$append" "${legs[@]}"
 start=$(date +%s.%N)
 if [ -n "$live" ]; then
 	timeout --foreground "$tmo" "${QEMU[@]}" \

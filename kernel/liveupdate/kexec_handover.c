@@ -1003,31 +1003,44 @@ static int __init kho_alloc_scratch_area(phys_addr_t size, phys_addr_t end, int 
 		return 0;
 	addr = memblock_alloc_range_nid(size, CMA_MIN_ALIGNMENT_BYTES, 0, end, nid,
 					nid != NUMA_NO_NODE);
-	if (!addr)
+	if (!addr) {
+		pr_err("cannot allocate %pa bytes of scratch on node %d (limit %pa)\n",
+		       &size, nid, &end);
 		return -ENOMEM;
+	}
 	kho_scratch[kho_scratch_cnt].addr = addr;
 	kho_scratch[kho_scratch_cnt].size = size;
 	kho_scratch_cnt++;
 	return 0;
 }
 
-/* Sizes: a share of what early boot reserved, see Documentation. */
+/*
+ * Sizes: a share of what early boot reserved, see Documentation.  All are
+ * taken before the first area is allocated: the areas are reserved memory
+ * themselves and must not size the ones that follow.
+ */
+static phys_addr_t kho_node_scratch_size[MAX_NUMNODES] __initdata;
+
 static int __init kho_alloc_scratch_areas(void)
 {
 	phys_addr_t low_end = (phys_addr_t)ARCH_LOW_ADDRESS_LIMIT + 1;
 	bool per_node = kho_scratch_is_fixed || num_node_state(N_MEMORY) > 1;
+	phys_addr_t *node_size = kho_node_scratch_size;
+	phys_addr_t low, global;
 	int nid, err;
 
-	err = kho_alloc_scratch_area(kho_scratch_size(0, 0, low_end, NUMA_NO_NODE),
-				     ARCH_LOW_ADDRESS_LIMIT, NUMA_NO_NODE);
-	err = err ?: kho_alloc_scratch_area(kho_scratch_size(1, low_end, PHYS_ADDR_MAX,
-							     NUMA_NO_NODE),
-					    MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE);
-	if (!per_node)
-		return err;
-	for_each_node_state(nid, N_MEMORY)
-		err = err ?: kho_alloc_scratch_area(kho_scratch_size(2, 0, PHYS_ADDR_MAX, nid),
-						    MEMBLOCK_ALLOC_ACCESSIBLE, nid);
+	low = kho_scratch_size(0, 0, low_end, NUMA_NO_NODE);
+	global = kho_scratch_size(1, low_end, PHYS_ADDR_MAX, NUMA_NO_NODE);
+	if (per_node)
+		for_each_node_state(nid, N_MEMORY)
+			node_size[nid] = kho_scratch_size(2, 0, PHYS_ADDR_MAX, nid);
+
+	err = kho_alloc_scratch_area(low, ARCH_LOW_ADDRESS_LIMIT, NUMA_NO_NODE);
+	err = err ?: kho_alloc_scratch_area(global, MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE);
+	if (per_node)
+		for_each_node_state(nid, N_MEMORY)
+			err = err ?: kho_alloc_scratch_area(node_size[nid],
+							    MEMBLOCK_ALLOC_ACCESSIBLE, nid);
 	return err;
 }
 

@@ -55,6 +55,7 @@
  *   retrieve:S                  RETRIEVE_SESSION S
  *   fd:S:TOKEN:M                RETRIEVE_FD into M (check and check-writer
  *                               then use M as it is)
+ *   fd-fail:S:TOKEN:ERRNO       RETRIEVE_FD of TOKEN fails with ERRNO
  *   check:S:TOKEN:M:SIZE:SEED:MODE:POS:SEALS
  *                               RETRIEVE_FD into M, check everything
  *   check-writer:S:TOKEN:M:SIZE:SEED
@@ -86,6 +87,40 @@
  *   memfree-gain:FILE:KB        within 60 s MemFree is at least KB above
  *                               the value in FILE (memory given back)
  *
+ * A host's shape (NUMA, memory above 4 GiB, other CPUs, other files):
+ *
+ *   mempolicy:NODE              later memfds get their pages on NODE
+ *                               (set_mempolicy(MPOL_BIND)); "default"
+ *                               undoes it
+ *   on-node:M:NODE              every page of M is on NODE, as
+ *                               move_pages(2) reports it in query mode
+ *   above:ADDR:MIN:M...         at least MIN pages of the memfds M... (up
+ *                               to 6) are at physical addresses >= ADDR
+ *                               (/proc/self/pagemap)
+ *   racers:STATS:N              fork N racers that keep creating sessions,
+ *                               preserving a one-page memfd in each,
+ *                               checking GET_NAME and closing them, until
+ *                               the kexec stops them; each records its
+ *                               progress and errors in its page of the
+ *                               memfd STATS (N pages).  Returns once each
+ *                               completed a cycle
+ *   race-check:STATS:N          in the next kernel: no racer got an error
+ *                               other than EBUSY, and each session a racer
+ *                               may have had open at the freeze is either
+ *                               absent or whole (retrieved, its memfd, if
+ *                               any, checked byte for byte, finished)
+ *   preserve-kind:S:TOKEN:KIND:ERRNO
+ *                               PRESERVE_FD of a new file of KIND gives
+ *                               ERRNO (0: success, the file is kept as
+ *                               object KIND); a refused file is released
+ *                               once the agent closes it, checked as KIND
+ *                               allows: pipe, unix (socketpair) and
+ *                               eventfd through epoll, kvm-vm through its
+ *                               debugfs directory, hugetlb (a 2 MiB
+ *                               MFD_HUGETLB memfd, written) through
+ *                               HugePages_Free; kvm (/dev/kvm) has no
+ *                               such check
+ *
  * ERRNO is a name (EPERM, ENOENT, ...) or a number.
  */
 #define _GNU_SOURCE
@@ -97,14 +132,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <grp.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #ifdef __x86_64__
 #include <x86intrin.h>
 #endif
 #include <unistd.h>
+#include <linux/kvm.h>
+#include <linux/mempolicy.h>
 
 #include "lu_kexec.h"
 #include "luo_util.h"
@@ -240,8 +283,8 @@ static void fill(int fd, size_t size, uint64_t seed, const char *mode)
 		return;
 	}
 	m = map(fd, size, PROT_READ | PROT_WRITE);
-	if (!strncmp(mode, "thp", 3))
-		madvise(m, size, MADV_HUGEPAGE);
+	if (!strncmp(mode, "thp", 3) && madvise(m, size, MADV_HUGEPAGE))
+		lu_fail("madvise(MADV_HUGEPAGE): %s", strerror(errno));
 	if (strstr(mode, "ones")) {
 		memset(m, 0x5a, size);
 		munmap(m, size);
@@ -858,6 +901,392 @@ static void write_memfree(const char *path)
 	close(fd);
 }
 
+/* ---- a host's shape: NUMA, memory above 4 GiB, racers, other files ---- */
+
+static void mempolicy(const char *node)
+{
+	unsigned long mask;
+	long err;
+
+	if (!strcmp(node, "default")) {
+		err = syscall(SYS_set_mempolicy, MPOL_DEFAULT, NULL, 0);
+	} else {
+		mask = 1UL << lu_parse_num(node);
+		err = syscall(SYS_set_mempolicy, MPOL_BIND, &mask, 8 * sizeof(mask));
+	}
+	if (err)
+		lu_fail("set_mempolicy: %s", strerror(errno));
+}
+
+/* Size of M in pages; M mapped (and every page faulted in) at *MAP. */
+static unsigned long map_all(const char *name, volatile char **mapp)
+{
+	struct stat st;
+	unsigned long pages, pg;
+	volatile char *m;
+
+	if (fstat(get(name), &st))
+		lu_fail("fstat: %s", strerror(errno));
+	pages = st.st_size / PAGE;
+	if (!pages)
+		lu_fail("%s is empty", name);
+	m = map(get(name), pages * PAGE, PROT_READ);
+	for (pg = 0; pg < pages; pg++)
+		(void)m[pg * PAGE];
+	*mapp = m;
+	return pages;
+}
+
+static void on_node(const char *name, int node)
+{
+	volatile char *m;
+	unsigned long pages = map_all(name, &m), pg, other = 0, first = 0;
+	void **addr = calloc(pages, sizeof(*addr));
+	int *status = calloc(pages, sizeof(*status));
+
+	if (!addr || !status)
+		lu_fail("out of memory");
+	for (pg = 0; pg < pages; pg++)
+		addr[pg] = (void *)(m + pg * PAGE);
+	if (syscall(SYS_move_pages, 0, pages, addr, NULL, status, 0))
+		lu_fail("move_pages: %s", strerror(errno));
+	for (pg = 0; pg < pages; pg++)
+		if (status[pg] != node && !other++)
+			first = pg;
+	printf("# %s: %lu of %lu page(s) on node %d\n", name, pages - other, pages, node);
+	if (other)
+		lu_fail("page %lu is on node %d (%s), expected %d; %lu page(s) elsewhere",
+			first, status[first], status[first] < 0 ? strerror(-status[first]) : "ok",
+			node, other);
+	munmap((void *)m, pages * PAGE);
+	free(addr);
+	free(status);
+}
+
+/* Pages of M at physical addresses >= ADDR, from /proc/self/pagemap. */
+static unsigned long pages_above(const char *name, uint64_t addr)
+{
+	volatile char *m;
+	unsigned long pages = map_all(name, &m), pg, n = 0;
+	uint64_t e[512];
+	size_t k, chunk;
+	int pm = open("/proc/self/pagemap", O_RDONLY);
+
+	if (pm < 0)
+		lu_fail("pagemap: %s", strerror(errno));
+	for (pg = 0; pg < pages; pg += chunk) {
+		chunk = pages - pg < 512 ? pages - pg : 512;
+		if (pread(pm, e, chunk * 8, ((uintptr_t)m / PAGE + pg) * 8) != (ssize_t)(chunk * 8))
+			lu_fail("pagemap: %s", strerror(errno));
+		for (k = 0; k < chunk; k++) {
+			/* Bit 63: present; bits 0-54: the PFN (0 without CAP_SYS_ADMIN). */
+			if (!(e[k] >> 63) || !(e[k] & ((1ULL << 55) - 1)))
+				lu_fail("page %lu of %s: no PFN in pagemap", pg + k, name);
+			n += (e[k] & ((1ULL << 55) - 1)) * PAGE >= addr;
+		}
+	}
+	close(pm);
+	munmap((void *)m, pages * PAGE);
+	printf("# %s: %lu of %lu page(s) at or above %#llx\n", name, n, pages,
+	       (unsigned long long)addr);
+	return n;
+}
+
+static void cmd_above(char **f, int n)
+{
+	unsigned long sum = 0, min = lu_parse_num(f[1]);
+	int i;
+
+	for (i = 2; i < n; i++)
+		sum += pages_above(f[i], lu_parse_num(f[0]));
+	if (sum < min)
+		lu_fail("%lu page(s) at or above %s, expected at least %lu", sum, f[0], min);
+}
+
+/* One page of the STATS memfd per racer, written by the racer only. */
+struct race_stat {
+	uint64_t cycle;		/* the cycle in progress */
+	uint64_t done;		/* the last cycle completed */
+	uint64_t busy;		/* results EBUSY */
+	uint64_t preserved;	/* PRESERVE_FD successes */
+	uint64_t preserved_in;	/* the cycle of the last one */
+	uint64_t created_in;	/* the cycle of the last CREATE_SESSION success */
+	uint64_t closing;	/* the cycle whose session close() was called */
+	uint64_t bad;		/* the first other error (an errno), 0 if none */
+	uint64_t bad_op;	/* ... of this request (enum lu_op) */
+};
+
+static void race_name(char *buf, unsigned long p, uint64_t i)
+{
+	snprintf(buf, LIVEUPDATE_SESSION_NAME_LENGTH, "race-%lu-%llu", p,
+		 (unsigned long long)i);
+}
+
+static uint64_t race_seed(unsigned long p, uint64_t i)
+{
+	return (uint64_t)p << 32 | i;
+}
+
+static void race_err(volatile struct race_stat *st, enum lu_op op, int err)
+{
+	if (err == -EBUSY) {
+		st->busy++;
+	} else if (!st->bad) {
+		st->bad_op = op;
+		st->bad = err < 0 ? -err : EINVAL;
+	}
+}
+
+/*
+ * Cycle I: create session race-P-I, preserve a new one-page memfd (token
+ * I, seed race_seed(P, I)) in it, check its name, close it.  After the
+ * freeze of the reboot, creating and preserving give EBUSY and a closed
+ * session stays as it was handed over.
+ */
+static void racer(volatile struct race_stat *st, unsigned long p)
+{
+	char name[LIVEUPDATE_SESSION_NAME_LENGTH], got[LIVEUPDATE_SESSION_NAME_LENGTH];
+	uint64_t i;
+	int s, fd, err;
+
+	for (i = 1;; i++) {
+		st->cycle = i;
+		race_name(name, p, i);
+		s = lu_create_session(dev, name);
+		if (s < 0) {
+			race_err(st, LU_CREATE_SESSION, s);
+			continue;
+		}
+		st->created_in = i;
+		fd = memfd_create(name, 0);
+		if (fd < 0 || ftruncate(fd, PAGE))
+			lu_fail("racer %lu: memfd: %s", p, strerror(errno));
+		fill(fd, PAGE, race_seed(p, i), "full");
+		err = lu_preserve_fd(s, fd, i);
+		if (err) {
+			race_err(st, LU_PRESERVE_FD, err);
+		} else {
+			st->preserved++;
+			st->preserved_in = i;
+		}
+		close(fd);
+		err = lu_get_name(s, got);
+		if (!err && strcmp(got, name))
+			err = -EINVAL;
+		if (err)
+			race_err(st, LU_GET_NAME, err);
+		st->closing = i;
+		close(s);
+		st->done = i;
+	}
+}
+
+static void racers(const char *stats, unsigned long n)
+{
+	volatile struct race_stat *st;
+	unsigned long p, waited;
+
+	device();
+	st = map(get(stats), n * PAGE, PROT_READ | PROT_WRITE);
+	memset((void *)st, 0, n * PAGE);
+	for (p = 0; p < n; p++) {
+		if (!fork())
+			racer((void *)((char *)st + p * PAGE), p);
+	}
+	for (p = 0; p < n; p++) {
+		volatile struct race_stat *r = (void *)((char *)st + p * PAGE);
+
+		for (waited = 0; !r->done && waited < 60000; waited++)
+			usleep(1000);
+		if (!r->done)
+			lu_fail("racer %lu completed no cycle in 60 s", p);
+	}
+}
+
+static const char *const lu_op_names[] = {
+	[LU_CREATE_SESSION] = "CREATE_SESSION", [LU_PRESERVE_FD] = "PRESERVE_FD",
+	[LU_GET_NAME] = "GET_NAME",
+};
+
+/*
+ * Session race-P-I of racer R, if it was handed over, is whole: its memfd
+ * came over if PRESERVE_FD succeeded, else it is empty.  It must have been
+ * handed over if it was created and close() was not called yet.  1 if it
+ * was handed over.
+ */
+static int race_session(unsigned long p, uint64_t i, const struct race_stat *r)
+{
+	char name[LIVEUPDATE_SESSION_NAME_LENGTH];
+	uint64_t preserved_in = r->preserved_in;
+	int s, fd, err;
+
+	race_name(name, p, i);
+	s = lu_retrieve_session(device(), name);
+	if (s == -ENOENT && r->created_in == i && r->closing != i)
+		lu_fail("%s was open at the reboot but not handed over", name);
+	if (s == -ENOENT)
+		return 0;
+	if (s < 0)
+		lu_fail("RETRIEVE_SESSION %s: %s", name, strerror(-s));
+	fd = lu_retrieve_fd(s, i);
+	if (fd >= 0) {
+		verify(fd, PAGE, race_seed(p, i), "full");
+		close(fd);
+	} else if (fd != -ENOENT || preserved_in == i) {
+		lu_fail("RETRIEVE_FD of %s: %s%s", name, strerror(-fd),
+			preserved_in == i ? ", but PRESERVE_FD had succeeded" : "");
+	}
+	err = lu_finish(s);
+	if (err)
+		lu_fail("FINISH %s: %s", name, strerror(-err));
+	close(s);
+	printf("# %s was handed over, %s\n", name, fd >= 0 ? "with its memfd" : "empty");
+	return 1;
+}
+
+static void race_check(const char *stats, unsigned long n)
+{
+	const struct race_stat *st = map(get(stats), n * PAGE, PROT_READ), *r;
+	unsigned long p, busy = 0, sessions = 0;
+
+	for (p = 0; p < n; p++) {
+		r = (const void *)((const char *)st + p * PAGE);
+		printf("# racer %lu: %llu cycle(s) done, %llu memfd(s) preserved, %llu EBUSY, in cycle %llu\n",
+		       p, (unsigned long long)r->done, (unsigned long long)r->preserved,
+		       (unsigned long long)r->busy, (unsigned long long)r->cycle);
+		if (r->bad)
+			lu_fail("racer %lu: %s gave %s, expected success or EBUSY", p,
+				r->bad_op < ARRAY_SIZE(lu_op_names) && lu_op_names[r->bad_op] ?
+				lu_op_names[r->bad_op] : "?", strerror(r->bad));
+		if (!r->done)
+			lu_fail("racer %lu completed no cycle", p);
+		busy += r->busy;
+		/* Sessions of cycles before DONE were closed before the freeze. */
+		sessions += race_session(p, r->done, r);
+		sessions += race_session(p, r->done + 1, r);
+	}
+	printf("# racers: %lu EBUSY, %lu session(s) handed over\n", busy, sessions);
+	munmap((void *)st, n * PAGE);
+}
+
+/* HugePages_Free from /proc/meminfo. */
+static long huge_free(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[128];
+	long n = -1;
+
+	if (!f)
+		lu_fail("meminfo");
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "HugePages_Free: %ld", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
+/* Directories of VMs in /sys/kernel/debug/kvm ("PID-FD"). */
+static int kvm_vms(void)
+{
+	DIR *d = opendir("/sys/kernel/debug/kvm");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		lu_fail("/sys/kernel/debug/kvm: %s", strerror(errno));
+	while ((e = readdir(d)))
+		n += !!strchr(e->d_name, '-');
+	closedir(d);
+	return n;
+}
+
+/* A new, readable file of KIND (see above); *KEEP another fd to close later. */
+static int new_kind(const char *kind, int *keep)
+{
+	static const char byte = 'x';
+	int fd, p[2];
+	char *m;
+
+	*keep = -1;
+	if (!strcmp(kind, "pipe")) {
+		if (pipe(p) || write(p[1], &byte, 1) != 1)
+			lu_fail("pipe: %s", strerror(errno));
+		*keep = p[1];
+		return p[0];
+	}
+	if (!strcmp(kind, "unix")) {
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, p) || write(p[1], &byte, 1) != 1)
+			lu_fail("socketpair: %s", strerror(errno));
+		*keep = p[1];
+		return p[0];
+	}
+	if (!strcmp(kind, "eventfd")) {
+		fd = eventfd(1, 0);
+		if (fd < 0)
+			lu_fail("eventfd: %s", strerror(errno));
+		return fd;
+	}
+	if (!strcmp(kind, "kvm") || !strcmp(kind, "kvm-vm")) {
+		fd = open("/dev/kvm", O_RDWR);
+		if (fd < 0)
+			lu_fail("/dev/kvm: %s", strerror(errno));
+		if (!strcmp(kind, "kvm"))
+			return fd;
+		*keep = fd;
+		fd = ioctl(fd, KVM_CREATE_VM, 0);
+		if (fd < 0)
+			lu_fail("KVM_CREATE_VM: %s", strerror(errno));
+		return fd;
+	}
+	if (!strcmp(kind, "hugetlb")) {
+		fd = memfd_create(kind, MFD_HUGETLB);
+		if (fd < 0 || ftruncate(fd, HUGE))
+			lu_fail("memfd_create(MFD_HUGETLB): %s", strerror(errno));
+		m = mmap(NULL, HUGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (m == MAP_FAILED)
+			lu_fail("mmap of the hugetlb memfd: %s", strerror(errno));
+		memset(m, 0x5a, HUGE);
+		munmap(m, HUGE);
+		return fd;
+	}
+	lu_fail("unknown kind %s", kind);
+}
+
+static void preserve_kind(const char *s, uint64_t token, const char *kind, int want)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	int kvm_vm = !strcmp(kind, "kvm-vm"), vms = kvm_vm ? kvm_vms() : 0;
+	long huge = huge_free();
+	int keep, fd, ep = -1, err;
+
+	fd = new_kind(kind, &keep);
+	if (!strcmp(kind, "pipe") || !strcmp(kind, "unix") || !strcmp(kind, "eventfd")) {
+		ep = epoll_create1(0);
+		if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) ||
+		    epoll_wait(ep, &ev, 1, 0) != 1)
+			lu_fail("the new %s is not readable through epoll", kind);
+	}
+	err = lu_preserve_fd(get(s), fd, token);
+	lu_expect_err("PRESERVE_FD", err, want);
+	if (!err) {
+		put(kind, fd);
+		return;
+	}
+	close(fd);
+	/* The last reference went with close(): the file was released. */
+	if (ep >= 0 && epoll_wait(ep, &ev, 1, 0) != 0)
+		lu_fail("the %s is still alive after close (epoll still sees it)", kind);
+	if (kvm_vm && kvm_vms() != vms)
+		lu_fail("the VM is still alive after close (%d VM(s) in debugfs, %d before)",
+			kvm_vms(), vms);
+	if (!strcmp(kind, "hugetlb") && huge_free() != huge)
+		lu_fail("HugePages_Free %ld after close, %ld before", huge_free(), huge);
+	if (ep >= 0)
+		close(ep);
+	if (keep >= 0)
+		close(keep);
+}
+
 /* Is the command @c @name?  Then it must have @nargs fields. */
 static int is(const char *c, int n, const char *name, int nargs)
 {
@@ -1064,6 +1493,9 @@ static void dispatch(const char *c, char **f, int n)
 		      lu_parse_num(f[7]));
 	else if (IS("fd", 3))
 		retrieved(f[0], lu_parse_num(f[1]), f[2]);
+	else if (IS("fd-fail", 3))
+		lu_expect_err("RETRIEVE_FD", lu_retrieve_fd(get(f[0]), lu_parse_num(f[1])),
+			      lu_parse_errno(f[2]));
 	else if (IS("check-writer", 5))
 		check_writer(f[0], lu_parse_num(f[1]), f[2], lu_parse_num(f[3]),
 			     lu_parse_num(f[4]));
@@ -1099,6 +1531,18 @@ static void dispatch(const char *c, char **f, int n)
 		show(f[0]);
 	else if (IS("probe", 3))
 		probe(f[0], lu_parse_num(f[1]), lu_parse_num(f[2]));
+	else if (IS("mempolicy", 1))
+		mempolicy(f[0]);
+	else if (IS("on-node", 2))
+		on_node(f[0], lu_parse_num(f[1]));
+	else if (!strcmp(c, "above") && n >= 3)
+		cmd_above(f, n);
+	else if (IS("racers", 2))
+		racers(f[0], lu_parse_num(f[1]));
+	else if (IS("race-check", 2))
+		race_check(f[0], lu_parse_num(f[1]));
+	else if (IS("preserve-kind", 4))
+		preserve_kind(f[0], lu_parse_num(f[1]), f[2], lu_parse_errno(f[3]));
 	else
 		lu_fail("unknown command");
 #undef IS

@@ -101,11 +101,16 @@ lu_next_initrd() {
 }
 
 # lu_next_cmdline [EXTRA...]: this boot's command line with lustage
-# advanced, lu_prev_boot set to this boot's id, and EXTRA appended.
+# advanced, lu_prev_boot set to this boot's id, and EXTRA appended (a
+# KEY=VALUE of EXTRA replaces KEY=... of this boot's).
 lu_next_cmdline() {
-	local w out=""
+	local w e out=""
 	for w in $(cat /proc/cmdline); do
-		case "$w" in lustage=*|lu_prev_boot=*|lu_marker=*) ;; *) out="$out $w" ;; esac
+		case "$w" in lustage=*|lu_prev_boot=*|lu_marker=*) continue ;; esac
+		for e in "$@"; do
+			case "$e" in *=*) [ "${w%%=*}" = "${e%%=*}" ] && continue 2 ;; esac
+		done
+		out="$out $w"
 	done
 	echo "${out# } lustage=$((LU_STAGE + 1)) lu_prev_boot=$(lu_boot_id) $*"
 }
@@ -187,11 +192,34 @@ lu_wait_line() {
 	done
 }
 
+# lu_cpus_online: the number of CPUs in /sys/devices/system/cpu/online
+# ("0-3,5" is 5).
+lu_cpus_online() {
+	tr ',' '\n' < /sys/devices/system/cpu/online |
+		awk -F- '{ n += (NF == 2 ? $2 - $1 + 1 : 1) } END { print n + 0 }'
+}
+
+# lu_check_cpus: one result for every vCPU QEMU was given (lusmp=N on the
+# command line, set by run-vm.sh) being online in this kernel, and a
+# comment with the CPUs and NUMA nodes as this kernel reports them.
+lu_check_cpus() {
+	local want got n nodes=""
+	want=$(lu_param lusmp) || { lu_fail "no lusmp= on the command line"; return; }
+	got=$(lu_cpus_online)
+	for n in /sys/devices/system/node/node[0-9]*; do
+		[ -d "$n" ] || continue
+		nodes="$nodes ${n##*/}: cpus $(cat "$n/cpulist"),$(awk '/MemTotal/ { print " " $4, $5 }' "$n/meminfo");"
+	done
+	echo "# cpus online $(cat /sys/devices/system/cpu/online) (nproc $(nproc)); nodes:${nodes:- none (no NUMA)}"
+	lu_expect_eq "all $want vCPUs online" "$want" "$got"
+}
+
 lu_run_stage() {
 	local t=/lu/tests/$LU_TEST.sh
 	echo "# lutest $LU_TEST stage$LU_STAGE on $(uname -r) (leg $LU_LEG), boot id $(lu_boot_id)"
 	[ -f "$t" ] || lu_abort "no such test: $LU_TEST"
 	lu_check_leg
+	lu_check_cpus
 	. "$t"
 	command -v "stage$LU_STAGE" >/dev/null || lu_abort "test has no stage$LU_STAGE"
 	"stage$LU_STAGE"

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # 500 files in one session across a live update (more than fit in one
 # block of the file chain), retrieved in reverse order.
+# lu-smp: 4
 # lu-append: kho=on liveupdate=on
 # lu-timeout: 300
 

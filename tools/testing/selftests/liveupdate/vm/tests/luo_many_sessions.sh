@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # 2000 sessions across a live update (more than fit in one block of the
 # session chain), one of them with a file.
+# lu-smp: 4
 # lu-append: kho=on liveupdate=on
 # lu-timeout: 300
 

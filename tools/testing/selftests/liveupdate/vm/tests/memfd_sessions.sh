@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Several sessions with memfds each, retrieved in another order than they
 # were preserved, and 500 memfds in one session, retrieved in reverse.
+# lu-smp: 4
 # lu-append: kho=on liveupdate=on
 # lu-mem: 1G
 # lu-timeout: 900

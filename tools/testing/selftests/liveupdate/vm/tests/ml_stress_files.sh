@@ -3,6 +3,7 @@
 # kexec), built from the mainline peer's tree against our uapi headers, on
 # our kernel: "luo_stress_files --stage 1", kexec with kexec-tools,
 # "luo_stress_files --stage 2" (vm/mainline.sh).
+# lu-smp: 4
 # lu-append: kho=on liveupdate=on
 # lu-timeout: 600
 

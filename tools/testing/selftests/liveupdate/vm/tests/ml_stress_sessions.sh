@@ -3,6 +3,7 @@
 # built from the mainline peer's tree against our uapi headers, on our
 # kernel: "luo_stress_sessions --stage 1", kexec with kexec-tools,
 # "luo_stress_sessions --stage 2" (vm/mainline.sh).
+# lu-smp: 4
 # lu-append: kho=on liveupdate=on
 # lu-timeout: 600
 
