@@ -679,11 +679,6 @@ static void hugetlb_luo_finish(struct liveupdate_file_op_args *args)
 	kho_restore_free(ser);
 }
 
-static unsigned long hugetlb_luo_get_id(struct file *file)
-{
-	return (unsigned long)file_inode(file);
-}
-
 static const struct liveupdate_file_ops hugetlb_luo_file_ops = {
 	.can_preserve = hugetlb_luo_can_preserve,
 	.preserve = hugetlb_luo_preserve,
@@ -691,7 +686,7 @@ static const struct liveupdate_file_ops hugetlb_luo_file_ops = {
 	.freeze = hugetlb_luo_freeze,
 	.retrieve = hugetlb_luo_retrieve,
 	.finish = hugetlb_luo_finish,
-	.get_id = hugetlb_luo_get_id,
+	.get_id = memfd_luo_get_id,
 	.owner = THIS_MODULE,
 };
 

@@ -713,7 +713,16 @@ static void memfd_luo_finish(struct liveupdate_file_op_args *args)
 	folio_put(folio);
 }
 
-static unsigned long memfd_luo_get_id(struct file *file)
+/**
+ * memfd_luo_get_id - the identity of a memfd for LUO
+ * @file: a shmem or hugetlbfs memfd
+ *
+ * The inode, so that a memfd reached through two descriptors (dup(), or a
+ * reopen through /proc/self/fd) cannot be preserved twice.
+ *
+ * Return: the inode pointer as a number.
+ */
+unsigned long memfd_luo_get_id(struct file *file)
 {
 	return (unsigned long)file_inode(file);
 }

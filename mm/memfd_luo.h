@@ -17,5 +17,6 @@ int memfd_luo_get_seals(struct file *file, u32 carried);
 int memfd_luo_freeze_state(struct file *file, u32 carried, u64 *pos, u32 *seals);
 struct file *memfd_luo_new_file(unsigned int mfd_flags, u32 seals);
 int memfd_luo_restore_state(struct file *file, u64 pos, u32 seals);
+unsigned long memfd_luo_get_id(struct file *file);
 
 #endif /* _MM_MEMFD_LUO_H */
