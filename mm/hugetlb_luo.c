@@ -914,7 +914,7 @@ static void hugetlb_luo_test_damage(struct hugetlb_luo_ser *ser,
 	else if (!strcmp(hugetlb_luo_damage, "order"))
 		ser->order++;
 	else if (!strcmp(hugetlb_luo_damage, "pool"))
-		hugetlb_luo_pool_out->nr_entries = HUGETLB_LUO_POOL_ENTRIES + 1;
+		hugetlb_luo_pool_out->flags = 1;
 	else
 		return;
 	pr_info("damaged the hand-over of a hugetlb memfd (%s)\n", hugetlb_luo_damage);

@@ -416,6 +416,28 @@ static void kho_init_block_pages(struct page *page, unsigned int order,
 }
 
 /*
+ * Turn the reserved pages of a claimed block into one allocated compound
+ * folio with a reference: what kho_init_block_pages() and
+ * prep_compound_page() do, in one pass over the struct pages, which for a
+ * 1 GiB block span more memory than the CPU caches.
+ */
+static void kho_init_compound_pages(struct page *head, unsigned int order)
+{
+	unsigned long i, nr = 1UL << order;
+
+	for (i = 1; i < nr; i++) {
+		__ClearPageReserved(head + i);
+		set_page_count(head + i, 0);
+		prep_compound_tail(head, i);
+	}
+	__ClearPageReserved(head);
+	set_page_count(head, 1);
+	__SetPageHead(head);
+	prep_compound_head(head, order);
+	adjust_managed_page_count(head, nr);
+}
+
+/*
  * Take back the folio preserved at @phys if its order is accepted: at most
  * MAX_PAGE_ORDER for @want < 0, exactly @want otherwise.
  */
@@ -438,9 +460,10 @@ static struct folio *kho_restore_block_folio(phys_addr_t phys, int want)
 		return NULL;
 	if (!kho_claim_block(pfn, order))
 		return NULL;
-	kho_init_block_pages(page, order, 1, 0);
 	if (order)
-		prep_compound_page(page, order);
+		kho_init_compound_pages(page, order);
+	else
+		kho_init_block_pages(page, 0, 1, 0);
 	return page_folio(page);
 }
 
