@@ -52,7 +52,9 @@
  * pages, and when it is closed its huge pages go back to the pool, or to
  * the buddy allocator if the pool has surplus pages, as for any file.
  * Finishing a session frees the huge pages of a file that was never
- * retrieved the same way.
+ * retrieved the same way.  With the vmemmap of huge pages optimized
+ * (HVO, hugetlb_free_vmemmap=on), a restored huge page is optimized like
+ * a new one.
  *
  * Boot-time pools: hugepages= on the command line of the next kernel
  * counts the preserved huge pages of that size.  For hugepages=N with P
