@@ -690,7 +690,7 @@ static int retrieved(const char *s, uint64_t token, const char *name)
 
 static void retrieve_fail(const char *s, uint64_t token, int want)
 {
-	int fd = luo_retrieve_fd(get(s), token);
+	int fd = lu_retrieve_fd(get(s), token);
 
 	if (fd != -want)
 		lu_fail("RETRIEVE_FD %llu: %s, expected %s", (unsigned long long)token,
