@@ -629,6 +629,23 @@ static struct file *hugetlb_luo_rebuild(const struct hugetlb_luo_ser *ser)
 	return file;
 }
 
+/*
+ * Take back the page of the &struct hugetlb_luo_ser at @phys; NULL, with
+ * an error line, if the previous kernel preserved no such page there.
+ */
+static struct folio *hugetlb_luo_claim(u64 phys)
+{
+	struct folio *folio = kho_restore_folio(phys);
+
+	if (folio && folio_size(folio) >= sizeof(struct hugetlb_luo_ser))
+		return folio;
+	pr_err("the record of a hugetlb memfd at %#llx is not preserved memory\n",
+	       phys);
+	if (folio)
+		folio_put(folio);
+	return NULL;
+}
+
 /**
  * hugetlb_luo_retrieve - rebuild a preserved hugetlbfs memfd in the next kernel
  * @args: LUO arguments; @args->file is set on success
@@ -643,11 +660,13 @@ static struct file *hugetlb_luo_rebuild(const struct hugetlb_luo_ser *ser)
  */
 static int hugetlb_luo_retrieve(struct liveupdate_file_op_args *args)
 {
-	struct hugetlb_luo_ser *ser = phys_to_virt(args->serialized_data);
+	struct folio *folio = hugetlb_luo_claim(args->serialized_data);
 	struct file *file;
 
-	file = hugetlb_luo_rebuild(ser);
-	kho_restore_free(ser);
+	if (!folio)
+		return -EINVAL;
+	file = hugetlb_luo_rebuild(folio_address(folio));
+	folio_put(folio);
 	if (IS_ERR(file))
 		return PTR_ERR(file);
 	args->file = file;
@@ -668,17 +687,21 @@ static void hugetlb_luo_finish(struct liveupdate_file_op_args *args)
 {
 	struct hugetlb_luo_folio_ser *recs;
 	struct hugetlb_luo_ser *ser;
+	struct folio *folio;
 	struct hstate *h;
 
 	if (args->retrieve_status)
 		return;
-	ser = phys_to_virt(args->serialized_data);
+	folio = hugetlb_luo_claim(args->serialized_data);
+	if (!folio)
+		return;
+	ser = folio_address(folio);
 	recs = hugetlb_luo_load(ser, &h);
 	if (!IS_ERR(recs)) {
 		hugetlb_luo_discard(h, recs, ser->nr_folios);
 		vfree(recs);
 	}
-	kho_restore_free(ser);
+	folio_put(folio);
 }
 
 static const struct liveupdate_file_ops hugetlb_luo_file_ops = {
