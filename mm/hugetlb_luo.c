@@ -37,24 +37,27 @@
  *
  * Retrieve (next kernel): the records are checked first; if one is
  * malformed, RETRIEVE_FD fails with EINVAL, one error line names the
- * problem, and every huge page of the file stays reserved, since pfns from
- * a malformed record cannot be trusted.  Otherwise a new hugetlbfs memfd of
- * the same huge page size is created and each huge page is restored with
- * kho_restore_folio_order() and adopted into the pool of its size as an
- * in-use page, exactly as if a fault in this kernel had allocated it for
- * the file: it is counted in nr_hugepages, sits on the pool's active
- * list, has its index in the file's reserve map (no reservation is
- * consumed or left behind) and is in the page cache.  A page the
- * boot-time pool counted (see below) becomes a persistent pool page; any
- * other becomes a surplus page.  Size and position are set and the seals
- * applied again.  From then on the file is an ordinary hugetlbfs memfd: a
- * mapping of it is PUD-mapped for 1 GiB pages and PMD-mapped for 2 MiB
- * pages, and when it is closed its huge pages go back to the pool, or to
- * the buddy allocator if the pool has surplus pages, as for any file.
+ * problem, and every huge page of the file stays reserved, since pfns
+ * from a malformed record cannot be trusted.  Otherwise a new hugetlbfs
+ * memfd of the same huge page size is created and each huge page is
+ * restored with kho_restore_folio_order() and adopted into the pool of
+ * its size as an in-use page, exactly as if a fault in this kernel had
+ * allocated it for the file: it is counted in nr_hugepages, sits on the
+ * pool's active list, has its index in the file's reserve map (no
+ * reservation is consumed or left behind) and is in the page cache.  A
+ * page the boot-time pool counted (see below) becomes a persistent pool
+ * page; any other becomes a surplus page.  Size and position are set and
+ * the seals applied again.  All of this is done before RETRIEVE_FD
+ * returns, unlike the background fill of a shmem memfd: the work is per
+ * huge page, and the pool counters are final when the file is handed
+ * back.  From then on the file is an ordinary hugetlbfs memfd: a mapping
+ * of it is PUD-mapped for 1 GiB pages and PMD-mapped for 2 MiB pages,
+ * and when it is closed its huge pages go back to the pool, or to the
+ * buddy allocator if the pool has surplus pages, as for any file.
  * Finishing a session frees the huge pages of a file that was never
  * retrieved the same way.  With the vmemmap of huge pages optimized
- * (HVO, hugetlb_free_vmemmap=on), a restored huge page is optimized like
- * a new one.
+ * (HVO, hugetlb_free_vmemmap=on), a restored huge page is optimized
+ * like a new one.
  *
  * Boot-time pools: hugepages= on the command line of the next kernel
  * counts the preserved huge pages of that size.  For hugepages=N with P

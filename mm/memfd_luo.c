@@ -171,11 +171,14 @@ struct file *memfd_luo_new_file(unsigned int mfd_flags, u32 seals)
 
 /**
  * memfd_luo_restore_state - give a rebuilt memfd its position and seals
- * @file: the new memfd, filled and sized
+ * @file: the new memfd, sized
  * @pos: the file position handed over
  * @seals: the seals handed over
  *
- * Call last: the seals may forbid growing or writing the file.
+ * Call once the file has its size and no later step of the caller needs
+ * to grow or write it through the file: the seals may forbid that.  A
+ * fill that inserts folios into the page cache directly (the background
+ * fill of a shmem memfd) is not affected and may come after.
  *
  * Return: 0, or the error of setting the position or adding the seals.
  */
