@@ -120,8 +120,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <grp.h>
+#include <linux/magic.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #ifdef __x86_64__
@@ -223,14 +225,17 @@ static int filled(const char *mode, unsigned long page, unsigned long unit)
 	return unit > 1 ? page / unit % 2 == 0 : page % 3 == 0;
 }
 
-/* The page size of @fd: its huge page size for a hugetlbfs memfd. */
+/*
+ * The page size of @fd: its huge page size for a hugetlbfs memfd, else
+ * PAGE (st_blksize will not do: shmem reports 2 MiB while THP is on).
+ */
 static size_t unit_of(int fd)
 {
-	struct stat st;
+	struct statfs sf;
 
-	if (fstat(fd, &st))
-		lu_fail("fstat: %s", strerror(errno));
-	return (size_t)st.st_blksize > PAGE ? (size_t)st.st_blksize : PAGE;
+	if (fstatfs(fd, &sf))
+		lu_fail("fstatfs: %s", strerror(errno));
+	return sf.f_type == HUGETLBFS_MAGIC ? (size_t)sf.f_bsize : PAGE;
 }
 
 /*
@@ -1081,10 +1086,9 @@ static void session(const char *s, int retrieve)
 
 static void write_memfree(const char *path)
 {
-	char buf[32];
+	FILE *f = fopen(path, "w");
 
-	snprintf(buf, sizeof(buf), "%ld\n", memfree());
-	if (luo_write_file(path, buf))
+	if (!f || fprintf(f, "%ld\n", memfree()) < 0 || fclose(f))
 		lu_fail("write %s", path);
 }
 
