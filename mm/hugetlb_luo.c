@@ -632,21 +632,11 @@ static struct file *hugetlb_luo_rebuild(const struct hugetlb_luo_ser *ser)
 	return file;
 }
 
-/*
- * Take back the page of the &struct hugetlb_luo_ser at @phys; NULL, with
- * an error line, if the previous kernel preserved no such page there.
- */
+/* Take back the page of the &struct hugetlb_luo_ser at @phys, or NULL. */
 static struct folio *hugetlb_luo_claim(u64 phys)
 {
-	struct folio *folio = kho_restore_folio(phys);
-
-	if (folio && folio_size(folio) >= sizeof(struct hugetlb_luo_ser))
-		return folio;
-	pr_err("the record of a hugetlb memfd at %#llx is not preserved memory\n",
-	       phys);
-	if (folio)
-		folio_put(folio);
-	return NULL;
+	return memfd_luo_claim_record(phys, sizeof(struct hugetlb_luo_ser),
+				      "hugetlb memfd");
 }
 
 /**

@@ -651,20 +651,32 @@ err_put:
 	return ERR_PTR(err);
 }
 
-/*
- * Take back the page of the &struct memfd_luo_ser at @phys; NULL, with an
- * error line, if the previous kernel preserved no such page there.
+/**
+ * memfd_luo_claim_record - take back the page of a file's record
+ * @phys: physical address the previous kernel gave for the record
+ * @size: size of the record
+ * @what: the kind of file, for the error line
+ *
+ * Shared by the memfd handlers of shmem and hugetlbfs.
+ *
+ * Return: the folio with one reference, or NULL, with an error line, if
+ * the previous kernel preserved no folio of at least @size bytes there.
  */
-static struct folio *memfd_luo_claim(u64 phys)
+struct folio *memfd_luo_claim_record(u64 phys, size_t size, const char *what)
 {
 	struct folio *folio = kho_restore_folio(phys);
 
-	if (folio && folio_size(folio) >= sizeof(struct memfd_luo_ser))
+	if (folio && folio_size(folio) >= size)
 		return folio;
-	pr_err("the record of a memfd at %#llx is not preserved memory\n", phys);
+	pr_err("the record of a %s at %#llx is not preserved memory\n", what, phys);
 	if (folio)
 		folio_put(folio);
 	return NULL;
+}
+
+static struct folio *memfd_luo_claim(u64 phys)
+{
+	return memfd_luo_claim_record(phys, sizeof(struct memfd_luo_ser), "memfd");
 }
 
 /**
