@@ -875,37 +875,36 @@ static void grow(const char *name, size_t size)
 		lu_fail("write at the new end: %s", strerror(errno));
 }
 
-static long memfree(void)
-{
-	FILE *f;
-	char line[128];
-	long kb = -1;
-
-	sync();
-	luo_write_file("/proc/sys/vm/drop_caches", "3");
-	f = fopen("/proc/meminfo", "r");
-	if (!f)
-		lu_fail("meminfo");
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "MemFree: %ld", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
-}
-
-static void meminfo_min(const char *key, long min)
+/* The value of line KEY of /proc/meminfo (kB or a count), -1 if none. */
+static long meminfo_value(const char *key)
 {
 	FILE *f = fopen("/proc/meminfo", "r");
 	size_t len = strlen(key);
 	char line[128];
-	long kb = -1;
+	long v = -1;
 
 	if (!f)
-		lu_fail("meminfo");
+		lu_fail("cannot open /proc/meminfo: %s", strerror(errno));
 	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, len) && line[len] == ':')
-			kb = atol(line + len + 1);
+		if (!strncmp(line, key, len) && line[len] == ':') {
+			v = atol(line + len + 1);
+			break;
+		}
 	fclose(f);
+	return v;
+}
+
+static long memfree(void)
+{
+	sync();
+	luo_write_file("/proc/sys/vm/drop_caches", "3");
+	return meminfo_value("MemFree");
+}
+
+static void meminfo_min(const char *key, long min)
+{
+	long kb = meminfo_value(key);
+
 	printf("# %s: %ld kB\n", key, kb);
 	if (kb < min)
 		lu_fail("%s is %ld kB, expected at least %ld kB", key, kb, min);
@@ -1297,7 +1296,7 @@ static void racer(volatile struct race_stat *st, unsigned long p)
 		st->created_in = i;
 		fd = memfd_create(name, 0);
 		if (fd < 0 || ftruncate(fd, PAGE))
-			lu_fail("racer %lu: memfd: %s", p, strerror(errno));
+			lu_fail("race process %lu: memfd: %s", p, strerror(errno));
 		fill(fd, PAGE, race_seed(p, i), "full");
 		err = lu_preserve_fd(s, fd, i);
 		if (err) {
@@ -1388,8 +1387,9 @@ static void race_check(const char *stats, unsigned long n)
 
 	for (p = 0; p < n; p++) {
 		r = (const void *)((const char *)st + p * PAGE);
-		printf("# racer %lu: %llu cycle(s) done, %llu memfd(s) preserved, %llu EBUSY, in cycle %llu\n",
-		       p, (unsigned long long)r->done, (unsigned long long)r->preserved,
+		printf("# racer %lu: %llu cycle(s) done, %llu memfd(s) preserved, ",
+		       p, (unsigned long long)r->done, (unsigned long long)r->preserved);
+		printf("%llu EBUSY, in cycle %llu\n",
 		       (unsigned long long)r->busy, (unsigned long long)r->cycle);
 		if (r->bad)
 			lu_fail("racer %lu: %s gave %s, expected success or EBUSY", p,
@@ -1409,17 +1409,7 @@ static void race_check(const char *stats, unsigned long n)
 /* HugePages_Free from /proc/meminfo. */
 static long huge_free(void)
 {
-	FILE *f = fopen("/proc/meminfo", "r");
-	char line[128];
-	long n = -1;
-
-	if (!f)
-		lu_fail("meminfo");
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "HugePages_Free: %ld", &n) == 1)
-			break;
-	fclose(f);
-	return n;
+	return meminfo_value("HugePages_Free");
 }
 
 /* Directories of VMs in /sys/kernel/debug/kvm ("PID-FD"). */
