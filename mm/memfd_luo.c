@@ -14,8 +14,9 @@
  * ``include/linux/kho/abi/memfd.h``.
  *
  * Eligible files: unlinked shmem files, that is memfds without
- * MFD_HUGETLB.  Linked tmpfs files and hugetlbfs memfds are refused
- * (PRESERVE_FD fails with ENOENT).
+ * MFD_HUGETLB.  Linked tmpfs files are refused (PRESERVE_FD fails with
+ * ENOENT); hugetlbfs memfds have their own handler (mm/hugetlb_luo.c,
+ * CONFIG_LIVEUPDATE_HUGETLB) and are refused without it.
  *
  * Preserve: the size and folio layout of the file are frozen with
  * shmem_freeze(); from then on resizing, fallocate(), hole punching and
@@ -92,6 +93,7 @@
 #include <uapi/linux/memfd.h>
 
 #include "internal.h"
+#include "memfd_luo.h"
 
 /* Name of a retrieved memfd (the user-given name is not preserved). */
 #define MEMFD_LUO_NAME	"memfd:"
@@ -102,6 +104,92 @@ static bool memfd_luo_can_preserve(struct liveupdate_file_handler *handler,
 	struct inode *inode = file_inode(file);
 
 	return shmem_file(file) && !inode->i_nlink;
+}
+
+/**
+ * memfd_luo_get_seals - the seals of a memfd, if a format can carry them
+ * @file: a shmem or hugetlbfs memfd
+ * @carried: the F_SEAL_* bits the caller's format carries
+ *
+ * Context: any context in which the seals may be read; seals only ever
+ * grow, so the result is a lower bound of what the file has later.
+ * Return: the seals, -EOPNOTSUPP if the file has a seal outside @carried,
+ * or the error of memfd_get_seals().
+ */
+int memfd_luo_get_seals(struct file *file, u32 carried)
+{
+	int seals = memfd_get_seals(file);
+
+	if (seals < 0)
+		return seals;
+	return seals & ~carried ? -EOPNOTSUPP : seals;
+}
+
+/**
+ * memfd_luo_freeze_state - record the file position and seals at reboot
+ * @file: the preserved memfd
+ * @carried: the F_SEAL_* bits the caller's format carries
+ * @pos: where to store the file position
+ * @seals: where to store the seals
+ *
+ * The freeze() step of both memfd handlers: seals added after PRESERVE_FD
+ * and the last file position are handed over; nothing else is done.
+ *
+ * Context: inside reboot(2); constant time.
+ * Return: 0, or the error of memfd_luo_get_seals() (the kexec is then
+ * aborted).
+ */
+int memfd_luo_freeze_state(struct file *file, u32 carried, u64 *pos, u32 *seals)
+{
+	int ret = memfd_luo_get_seals(file, carried);
+
+	if (ret < 0)
+		return ret;
+	*pos = READ_ONCE(file->f_pos);
+	*seals = ret;
+	return 0;
+}
+
+/**
+ * memfd_luo_new_file - a new, empty memfd for a preserved one
+ * @mfd_flags: MFD_HUGETLB and its size flags, or 0 for a shmem memfd
+ * @seals: the seals the file will get, so that it can carry them
+ *
+ * The file is named "memfd:"; the name of the preserved file is not kept.
+ *
+ * Return: the file, with one reference, or an ERR_PTR().
+ */
+struct file *memfd_luo_new_file(unsigned int mfd_flags, u32 seals)
+{
+	unsigned int flags = mfd_flags | MFD_ALLOW_SEALING;
+
+	/* F_SEAL_EXEC on an executable file would imply the write seals. */
+	if (seals & F_SEAL_EXEC)
+		flags |= MFD_NOEXEC_SEAL;
+	return memfd_alloc_file(MEMFD_LUO_NAME, flags);
+}
+
+/**
+ * memfd_luo_restore_state - give a rebuilt memfd its position and seals
+ * @file: the new memfd, sized
+ * @pos: the file position handed over
+ * @seals: the seals handed over
+ *
+ * Call once the file has its size and no later step of the caller needs
+ * to grow or write it through the file: the seals may forbid that.  A
+ * fill that inserts folios into the page cache directly (the background
+ * fill of a shmem memfd) is not affected and may come after.
+ *
+ * Return: 0, or the error of setting the position or adding the seals.
+ */
+int memfd_luo_restore_state(struct file *file, u64 pos, u32 seals)
+{
+	loff_t ret = vfs_setpos(file, pos, MAX_LFS_FILESIZE);
+
+	if (ret < 0)
+		return ret;
+	/* F_SEAL_EXEC came with the file (memfd_luo_new_file()). */
+	return memfd_add_seals(file, seals & ~F_SEAL_EXEC);
 }
 
 /* Make @folio uptodate, zeroing it if it never was written. */
@@ -240,9 +328,9 @@ static int memfd_luo_preserve(struct liveupdate_file_op_args *args)
 	int seals, err;
 
 	inode_lock(inode);
-	seals = memfd_get_seals(args->file);
-	if (seals < 0 || (seals & ~MEMFD_LUO_ALL_SEALS)) {
-		err = seals < 0 ? seals : -EOPNOTSUPP;
+	seals = memfd_luo_get_seals(args->file, MEMFD_LUO_ALL_SEALS);
+	if (seals < 0) {
+		err = seals;
 		goto err_unlock;
 	}
 	ser = kho_alloc_preserve(sizeof(*ser));
@@ -306,14 +394,9 @@ static void memfd_luo_unpreserve(struct liveupdate_file_op_args *args)
 static int memfd_luo_freeze(struct liveupdate_file_op_args *args)
 {
 	struct memfd_luo_ser *ser = phys_to_virt(args->serialized_data);
-	int seals = memfd_get_seals(args->file);
 
-	/* Seals can only be added, and only ones the format carries exist. */
-	if (seals < 0 || (seals & ~MEMFD_LUO_ALL_SEALS))
-		return seals < 0 ? seals : -EOPNOTSUPP;
-	ser->pos = READ_ONCE(args->file->f_pos);
-	ser->seals = seals;
-	return 0;
+	return memfd_luo_freeze_state(args->file, MEMFD_LUO_ALL_SEALS,
+				      &ser->pos, &ser->seals);
 }
 
 /* Restore the folio of @rec and free it. */
@@ -514,17 +597,6 @@ static int memfd_luo_restore_contents(struct file *file,
 	return err;
 }
 
-/* A new, empty memfd that can carry the seals @seals. */
-static struct file *memfd_luo_new_file(u32 seals)
-{
-	unsigned int flags = MFD_ALLOW_SEALING;
-
-	/* F_SEAL_EXEC on an executable file would imply the write seals. */
-	if (seals & F_SEAL_EXEC)
-		flags |= MFD_NOEXEC_SEAL;
-	return memfd_alloc_file(MEMFD_LUO_NAME, flags);
-}
-
 /* Free every folio of @ser, which nothing uses. */
 static void memfd_luo_discard(const struct memfd_luo_ser *ser)
 {
@@ -544,13 +616,8 @@ static void memfd_luo_discard(const struct memfd_luo_ser *ser)
 /* Size, position and seals of the new memfd @file, as in @ser. */
 static int memfd_luo_set_attrs(struct file *file, const struct memfd_luo_ser *ser)
 {
-	loff_t pos;
-
 	i_size_write(file_inode(file), ser->size);
-	pos = vfs_setpos(file, ser->pos, MAX_LFS_FILESIZE);
-	if (pos < 0)
-		return pos;
-	return memfd_add_seals(file, ser->seals & ~F_SEAL_EXEC);
+	return memfd_luo_restore_state(file, ser->pos, ser->seals);
 }
 
 /* Rebuild the memfd described by @ser. */
@@ -564,7 +631,7 @@ static struct file *memfd_luo_rebuild(const struct memfd_luo_ser *ser)
 		memfd_luo_discard(ser);
 		return ERR_PTR(-EINVAL);
 	}
-	file = memfd_luo_new_file(ser->seals);
+	file = memfd_luo_new_file(0, ser->seals);
 	if (IS_ERR(file)) {
 		memfd_luo_discard(ser);
 		return file;
@@ -584,20 +651,32 @@ err_put:
 	return ERR_PTR(err);
 }
 
-/*
- * Take back the page of the &struct memfd_luo_ser at @phys; NULL, with an
- * error line, if the previous kernel preserved no such page there.
+/**
+ * memfd_luo_claim_record - take back the page of a file's record
+ * @phys: physical address the previous kernel gave for the record
+ * @size: size of the record
+ * @what: the kind of file, for the error line
+ *
+ * Shared by the memfd handlers of shmem and hugetlbfs.
+ *
+ * Return: the folio with one reference, or NULL, with an error line, if
+ * the previous kernel preserved no folio of at least @size bytes there.
  */
-static struct folio *memfd_luo_claim(u64 phys)
+struct folio *memfd_luo_claim_record(u64 phys, size_t size, const char *what)
 {
 	struct folio *folio = kho_restore_folio(phys);
 
-	if (folio && folio_size(folio) >= sizeof(struct memfd_luo_ser))
+	if (folio && folio_size(folio) >= size)
 		return folio;
-	pr_err("the record of a memfd at %#llx is not preserved memory\n", phys);
+	pr_err("the record of a %s at %#llx is not preserved memory\n", what, phys);
 	if (folio)
 		folio_put(folio);
 	return NULL;
+}
+
+static struct folio *memfd_luo_claim(u64 phys)
+{
+	return memfd_luo_claim_record(phys, sizeof(struct memfd_luo_ser), "memfd");
 }
 
 /**
@@ -649,7 +728,16 @@ static void memfd_luo_finish(struct liveupdate_file_op_args *args)
 	folio_put(folio);
 }
 
-static unsigned long memfd_luo_get_id(struct file *file)
+/**
+ * memfd_luo_get_id - the identity of a memfd for LUO
+ * @file: a shmem or hugetlbfs memfd
+ *
+ * The inode, so that a memfd reached through two descriptors (dup(), or a
+ * reopen through /proc/self/fd) cannot be preserved twice.
+ *
+ * Return: the inode pointer as a number.
+ */
+unsigned long memfd_luo_get_id(struct file *file)
 {
 	return (unsigned long)file_inode(file);
 }

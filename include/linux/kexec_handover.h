@@ -42,6 +42,7 @@ void *kho_alloc_preserve(size_t size);
 void kho_unpreserve_free(void *mem);
 
 struct folio *kho_restore_folio(phys_addr_t phys);
+struct folio *kho_restore_folio_order(phys_addr_t phys, unsigned int order);
 struct page *kho_restore_pages(phys_addr_t phys, unsigned long nr_pages);
 void *kho_restore_vmalloc(const struct kho_vmalloc *preservation);
 void kho_restore_free(void *mem);
@@ -86,6 +87,12 @@ static inline void *kho_alloc_preserve(size_t size) { return ERR_PTR(-EOPNOTSUPP
 static inline void kho_unpreserve_free(void *mem) { }
 
 static inline struct folio *kho_restore_folio(phys_addr_t phys) { return NULL; }
+
+static inline struct folio *kho_restore_folio_order(phys_addr_t phys,
+						    unsigned int order)
+{
+	return NULL;
+}
 
 static inline struct page *kho_restore_pages(phys_addr_t phys, unsigned long nr_pages)
 {

@@ -415,15 +415,33 @@ static void kho_init_block_pages(struct page *page, unsigned int order,
 	adjust_managed_page_count(page, nr);
 }
 
-/**
- * kho_restore_folio - take back a folio preserved by the previous kernel
- * @phys: physical address of the folio
- *
- * Context: after early boot; may not be called twice for the same folio.
- * Return: the folio with one reference, or NULL if no folio was preserved
- * at @phys (or it was already restored).  Free it with folio_put().
+/*
+ * Turn the reserved pages of a claimed block into one allocated compound
+ * folio with a reference: what kho_init_block_pages() and
+ * prep_compound_page() do, in one pass over the struct pages, which for a
+ * 1 GiB block span more memory than the CPU caches.
  */
-struct folio *kho_restore_folio(phys_addr_t phys)
+static void kho_init_compound_pages(struct page *head, unsigned int order)
+{
+	unsigned long i, nr = 1UL << order;
+
+	for (i = 1; i < nr; i++) {
+		__ClearPageReserved(head + i);
+		set_page_count(head + i, 0);
+		prep_compound_tail(head, i);
+	}
+	__ClearPageReserved(head);
+	set_page_count(head, 1);
+	__SetPageHead(head);
+	prep_compound_head(head, order);
+	adjust_managed_page_count(head, nr);
+}
+
+/*
+ * Take back the folio preserved at @phys if its order is accepted: at most
+ * MAX_PAGE_ORDER for @want < 0, exactly @want otherwise.
+ */
+static struct folio *kho_restore_block_folio(phys_addr_t phys, int want)
 {
 	unsigned long pfn = PHYS_PFN(phys);
 	struct page *page = pfn_to_online_page(pfn);
@@ -434,14 +452,67 @@ struct folio *kho_restore_folio(phys_addr_t phys)
 	if ((page->private >> 32) != KHO_PAGE_MAGIC)
 		return NULL;
 	order = page->private & U32_MAX;
-	if (order > MAX_PAGE_ORDER || !kho_claim_block(pfn, order))
+	if (want < 0 ? order > MAX_PAGE_ORDER : order != want)
 		return NULL;
-	kho_init_block_pages(page, order, 1, 0);
+	/* A gigantic block must lie in one zone to become one folio. */
+	if (order > MAX_PAGE_ORDER &&
+	    !zone_spans_pfn(page_zone(page), pfn + (1UL << order) - 1))
+		return NULL;
+	if (!kho_claim_block(pfn, order))
+		return NULL;
 	if (order)
-		prep_compound_page(page, order);
+		kho_init_compound_pages(page, order);
+	else
+		kho_init_block_pages(page, 0, 1, 0);
 	return page_folio(page);
 }
+
+/**
+ * kho_restore_folio - take back a folio preserved by the previous kernel
+ * @phys: physical address of the folio
+ *
+ * Context: after early boot; may not be called twice for the same folio.
+ * Return: the folio with one reference, or NULL if no folio of at most
+ * MAX_PAGE_ORDER was preserved at @phys (or it was already restored).
+ * Free it with folio_put().
+ */
+struct folio *kho_restore_folio(phys_addr_t phys)
+{
+	return kho_restore_block_folio(phys, -1);
+}
 EXPORT_SYMBOL_GPL(kho_restore_folio);
+
+/**
+ * kho_restore_folio_order - take back a folio of a known order
+ * @phys: physical address of the folio
+ * @order: the order it was preserved with; may exceed MAX_PAGE_ORDER
+ *
+ * Like kho_restore_folio(), for a folio that must have been preserved with
+ * exactly @order, including gigantic folios (a 1 GiB huge page is order
+ * 18 with 4 KiB pages) that the buddy allocator never hands out.  Their
+ * struct pages are initialized like those of any preserved memory: every
+ * preserved block is reserved in memblock before the memory map is set
+ * up, so memmap_init_reserved_pages() initializes all of them as reserved
+ * pages, also with DEFERRED_STRUCT_PAGE_INIT, whose deferred pass only
+ * covers free memory.  This function turns them into one compound folio
+ * in one zone; hugetlb makes it a huge page from there.
+ *
+ * folio_put() frees a gigantic folio to the buddy allocator in
+ * pageblock-sized pieces, but its owner normally keeps or frees it the
+ * way it frees such folios itself.
+ *
+ * Context: after early boot; may not be called twice for the same folio.
+ * Return: the folio with one reference, or NULL if no folio of @order was
+ * preserved at @phys (or it was already restored), if it spans zones, or
+ * if @order is larger than any folio can be (MAX_FOLIO_NR_PAGES).
+ */
+struct folio *kho_restore_folio_order(phys_addr_t phys, unsigned int order)
+{
+	if (order >= BITS_PER_LONG || (1UL << order) > MAX_FOLIO_NR_PAGES)
+		return NULL;
+	return kho_restore_block_folio(phys, order);
+}
+EXPORT_SYMBOL_GPL(kho_restore_folio_order);
 
 /**
  * kho_restore_pages - take back a page range preserved by the previous kernel
@@ -967,13 +1038,20 @@ static int __init kho_parse_scratch(char *p)
 }
 early_param("kho_scratch", kho_parse_scratch);
 
-/* Bytes of memblock.reserved in [start, end), on node @nid if not NUMA_NO_NODE. */
+/*
+ * Bytes of memblock.reserved in [start, end), on node @nid if not
+ * NUMA_NO_NODE.  Regions whose struct pages their owner initializes
+ * (MEMBLOCK_RSRV_NOINIT: boot-time gigantic huge pages) are pool memory,
+ * not early allocations the next kernel would repeat in scratch.
+ */
 static phys_addr_t __init kho_reserved_bytes(phys_addr_t start, phys_addr_t end, int nid)
 {
 	struct memblock_region *r;
 	phys_addr_t sum = 0, s, e;
 
 	for_each_reserved_mem_region(r) {
+		if (memblock_is_reserved_noinit(r))
+			continue;
 		if (nid != NUMA_NO_NODE && early_pfn_to_nid(PFN_DOWN(r->base)) != nid)
 			continue;
 		s = max(r->base, start);
@@ -1273,6 +1351,9 @@ static int __init kho_reserve_block(phys_addr_t phys, unsigned int order, void *
 	int err;
 
 	if (phys + size < phys)
+		return -EINVAL;
+	/* A gigantic block must be RAM throughout, not just at both ends. */
+	if (order > MAX_PAGE_ORDER && !memblock_is_region_memory(phys, size))
 		return -EINVAL;
 	if (run->end != phys) {
 		err = kho_reserve_run(run);

@@ -34,9 +34,14 @@
  * with pwrite(2) of 4 MiB at a time (no page faults; THP if shmem's
  * shmem_enabled says so), which is what the benchmark times as "writing
  * the memory once".
+ * For a hugetlbfs memfd (hnew) "sparse" fills the even huge pages and
+ * leaves the odd ones holes, which are never touched, also not when
+ * checking; its mappings are made with MAP_NORESERVE except for hugemap.
  *
  *   create:S                    create outgoing session S
  *   new:M:SIZE:SEED:MODE        new memfd M (MFD_ALLOW_SEALING), filled
+ *   hnew:M:SIZE:SEED:MODE:HPS   the same with MFD_HUGETLB, huge pages of HPS
+ *                               bytes
  *   seal:M:SEALS                add F_SEAL_* bits SEALS (a number)
  *   seek:M:POS                  set the file position of M
  *   preserve:S:TOKEN:M          PRESERVE_FD of M in S
@@ -45,7 +50,23 @@
  *   frozen:M                    M is frozen: resize, fallocate, punch
  *                               hole and writes past EOF give EPERM;
  *                               writes inside and through mmap work
+ *   hfrozen:M:IDX:HOLE          hugetlbfs M is frozen: resize, fallocate
+ *                               and punch hole give EPERM, huge page IDX
+ *                               can be written through a mapping and a
+ *                               fault on huge page HOLE gets SIGBUS (-1:
+ *                               M has no hole)
  *   thawed:M                    M can grow and shrink back again
+ *   hugemap:M:SIZE:MODE:KB      a mapping of hugetlbfs M, with its filled
+ *                               huge pages touched, is mapped with pages
+ *                               of its huge page size (/proc/self/smaps
+ *                               KernelPageSize and MMUPageSize) and maps
+ *                               KB of huge pages (Private_Hugetlb plus
+ *                               Shared_Hugetlb)
+ *   blocks:M:N                  M has N pages of its page size (st_blocks)
+ *   hpool:KB:TOTAL:FREE:RSVD:SURP
+ *                               the counters of the pool of KB huge pages
+ *                               in /sys/kernel/mm/hugepages; prints the
+ *                               HugePages lines of /proc/meminfo
  *   thp:M:SIZE                  M is mapped with PMDs (large folios)
  *   many:S:N[:BASE]             N one-page memfds, tokens 0..N-1, seeds
  *                               BASE+token (default 1000), preserved in S
@@ -137,10 +158,13 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <linux/magic.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/vfs.h>
+#include <sys/wait.h>
 #include <time.h>
 #ifdef __x86_64__
 #include <x86intrin.h>
@@ -157,6 +181,10 @@
 #define PAGE		4096UL
 #define HUGE		(2UL << 20)
 #define MAX_OBJS	1024
+
+#ifndef MFD_HUGE_SHIFT
+#define MFD_HUGE_SHIFT	26
+#endif
 
 struct obj {
 	char name[64];
@@ -231,27 +259,55 @@ static uint64_t pattern(uint64_t seed, uint64_t page, uint64_t word)
 	return x ^ (x >> 29);
 }
 
-static int filled(const char *mode, unsigned long page)
+/* Is page @page filled in @mode, for a file of @unit-page huge pages? */
+static int filled(const char *mode, unsigned long page, unsigned long unit)
 {
-	return strcmp(mode, "sparse") || page % 3 == 0;
+	if (strcmp(mode, "sparse"))
+		return 1;
+	return unit > 1 ? page / unit % 2 == 0 : page % 3 == 0;
 }
 
-/* Map @size bytes of @fd, 2 MiB aligned. */
-static void *map(int fd, size_t size, int prot)
+/*
+ * The page size of @fd: its huge page size for a hugetlbfs memfd, else
+ * PAGE (st_blksize will not do: shmem reports 2 MiB while THP is on).
+ */
+static size_t unit_of(int fd)
 {
-	size_t len = size + HUGE;
+	struct statfs sf;
+
+	if (fstatfs(fd, &sf))
+		lu_fail("fstatfs: %s", strerror(errno));
+	return sf.f_type == HUGETLBFS_MAGIC ? (size_t)sf.f_bsize : PAGE;
+}
+
+/*
+ * Map @size bytes of @fd, aligned to 2 MiB or to its huge page size.  A
+ * hugetlbfs mapping reserves huge pages only with @reserve.
+ */
+static void *map_reserve(int fd, size_t size, int prot, int reserve)
+{
+	size_t unit = unit_of(fd), align = unit > HUGE ? unit : HUGE;
+	int flags = MAP_SHARED | MAP_FIXED;
+	size_t len = size + align;
 	char *p, *a;
 
+	if (unit > PAGE && !reserve)
+		flags |= MAP_NORESERVE;
 	p = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		lu_fail("mmap: %s", strerror(errno));
-	a = (char *)(((uintptr_t)p + HUGE - 1) & ~(HUGE - 1));
-	if (mmap(a, size, prot, MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED)
+	a = (char *)(((uintptr_t)p + align - 1) & ~(align - 1));
+	if (mmap(a, size, prot, flags, fd, 0) == MAP_FAILED)
 		lu_fail("mmap memfd: %s", strerror(errno));
 	if (a > p)
 		munmap(p, a - p);
 	munmap(a + size, p + len - (a + size));
 	return a;
+}
+
+static void *map(int fd, size_t size, int prot)
+{
+	return map_reserve(fd, size, prot, 0);
 }
 
 /* Write @byte to all of the @size bytes of @fd with pwrite(2). */
@@ -274,6 +330,7 @@ static void fill_pwrite(int fd, size_t size, int byte)
 static void fill(int fd, size_t size, uint64_t seed, const char *mode)
 {
 	unsigned long pages = (size + PAGE - 1) / PAGE, pg, w, words;
+	unsigned long unit = unit_of(fd) / PAGE;
 	uint64_t *m;
 
 	if (!size)
@@ -291,7 +348,7 @@ static void fill(int fd, size_t size, uint64_t seed, const char *mode)
 		return;
 	}
 	for (pg = 0; pg < pages; pg++) {
-		if (!filled(mode, pg))
+		if (!filled(mode, pg, unit))
 			continue;
 		words = (pg == pages - 1 && size % PAGE ? size % PAGE : PAGE) / 8;
 		for (w = 0; w < words; w++)
@@ -304,15 +361,19 @@ static void fill(int fd, size_t size, uint64_t seed, const char *mode)
 static void verify(int fd, size_t size, uint64_t seed, const char *mode)
 {
 	unsigned long pages = (size + PAGE - 1) / PAGE, pg, w, words;
+	unsigned long unit = unit_of(fd) / PAGE;
 	uint64_t *m, want;
 
 	if (!size)
 		return;
 	m = map(fd, size, PROT_READ);
 	for (pg = 0; pg < pages; pg++) {
+		/* Reading a huge page hole would fill it. */
+		if (unit > 1 && !filled(mode, pg, unit))
+			continue;
 		words = (pg == pages - 1 && size % PAGE ? size % PAGE : PAGE) / 8;
 		for (w = 0; w < 512; w++) {
-			want = filled(mode, pg) && w < words ? pattern(seed, pg, w) : 0;
+			want = filled(mode, pg, unit) && w < words ? pattern(seed, pg, w) : 0;
 			if (strstr(mode, "ones"))
 				want = 0x5a5a5a5a5a5a5a5aULL;
 			if (w * 8 >= size - pg * PAGE)
@@ -326,9 +387,10 @@ static void verify(int fd, size_t size, uint64_t seed, const char *mode)
 	munmap(m, size);
 }
 
-static void new_memfd(const char *name, size_t size, uint64_t seed, const char *mode)
+static void new_memfd(const char *name, size_t size, uint64_t seed, const char *mode,
+		      unsigned int flags)
 {
-	int fd = memfd_create(name, MFD_ALLOW_SEALING);
+	int fd = memfd_create(name, MFD_ALLOW_SEALING | flags);
 
 	if (fd < 0)
 		lu_fail("memfd_create: %s", strerror(errno));
@@ -410,45 +472,211 @@ static void expect_eperm(const char *what, int ret)
 		lu_fail("%s: %s, expected EPERM", what, ret ? strerror(errno) : "success");
 }
 
+/* Resizing and fallocate() of @fd, whose pages are @unit bytes, give EPERM. */
+static struct stat frozen_layout(int fd, size_t unit)
+{
+	struct stat st;
+
+	if (fstat(fd, &st))
+		lu_fail("fstat");
+	expect_eperm("grow", ftruncate(fd, st.st_size + unit));
+	if (st.st_size)
+		expect_eperm("shrink", ftruncate(fd, st.st_size - (unit == PAGE ? 1 : unit)));
+	expect_eperm("fallocate", fallocate(fd, 0, 0, unit));
+	expect_eperm("fallocate past EOF", fallocate(fd, FALLOC_FL_KEEP_SIZE,
+						     st.st_size, unit));
+	expect_eperm("punch hole", fallocate(fd, FALLOC_FL_PUNCH_HOLE |
+					     FALLOC_FL_KEEP_SIZE, 0, unit));
+	return st;
+}
+
+/* Write the first word of the @unit bytes at @off of @fd back through mmap. */
+static void rewrite_mapped(int fd, off_t off, size_t unit)
+{
+	uint64_t *m, v;
+
+	m = map(fd, off + unit, PROT_READ | PROT_WRITE);
+	v = m[off / 8];
+	m[off / 8] = ~v;
+	m[off / 8] = v;
+	munmap(m, off + unit);
+}
+
 static void frozen(const char *name)
 {
 	int fd = get(name);
 	struct stat st;
-	uint64_t *m, v;
 	char c = 0;
 
-	if (fstat(fd, &st))
-		lu_fail("fstat");
-	expect_eperm("grow", ftruncate(fd, st.st_size + PAGE));
-	if (st.st_size)
-		expect_eperm("shrink", ftruncate(fd, st.st_size - 1));
-	expect_eperm("fallocate", fallocate(fd, 0, 0, PAGE));
-	expect_eperm("fallocate past EOF", fallocate(fd, FALLOC_FL_KEEP_SIZE,
-						     st.st_size, PAGE));
-	expect_eperm("punch hole", fallocate(fd, FALLOC_FL_PUNCH_HOLE |
-					     FALLOC_FL_KEEP_SIZE, 0, PAGE));
+	st = frozen_layout(fd, PAGE);
 	expect_eperm("write past EOF", pwrite(fd, &c, 1, st.st_size) == 1 ? 0 : -1);
 	if (!st.st_size)
 		return;
 	/* Same bytes back: inside the file, through write and mmap. */
 	if (pread(fd, &c, 1, 0) != 1 || pwrite(fd, &c, 1, 0) != 1)
 		lu_fail("write inside the file: %s", strerror(errno));
-	m = map(fd, PAGE, PROT_READ | PROT_WRITE);
-	v = m[0];
-	m[0] = ~v;
-	m[0] = v;
-	munmap(m, PAGE);
+	rewrite_mapped(fd, 0, PAGE);
+}
+
+/* A write fault on huge page @hole of @fd kills a child with SIGBUS. */
+static void expect_sigbus(int fd, size_t unit, long hole)
+{
+	volatile char *m;
+	int status = 0;
+	pid_t pid;
+
+	signal(SIGCHLD, SIG_DFL);
+	pid = fork();
+	if (!pid) {
+		m = mmap(NULL, unit, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE,
+			 fd, hole * unit);
+		if (m == MAP_FAILED)
+			_exit(2);
+		m[0] = 1;
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		lu_fail("fork or wait: %s", strerror(errno));
+	signal(SIGCHLD, SIG_IGN);
+	if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGBUS)
+		lu_fail("a fault on hole %ld: wait status %#x, expected SIGBUS", hole, status);
+}
+
+static void hfrozen(const char *name, long idx, long hole)
+{
+	int fd = get(name);
+	size_t unit = unit_of(fd);
+
+	if (unit == PAGE)
+		lu_fail("not a hugetlbfs memfd");
+	frozen_layout(fd, unit);
+	if (hole >= 0)
+		expect_sigbus(fd, unit, hole);
+	rewrite_mapped(fd, idx * unit, unit);
 }
 
 static void thawed(const char *name)
+{
+	int fd = get(name);
+	size_t unit = unit_of(fd);
+	struct stat st;
+
+	if (fstat(fd, &st))
+		lu_fail("fstat");
+	if (ftruncate(fd, st.st_size + unit) || ftruncate(fd, st.st_size))
+		lu_fail("resize: %s", strerror(errno));
+}
+
+/*
+ * KernelPageSize, MMUPageSize, Private_Hugetlb and Shared_Hugetlb (kB) of
+ * the mapping at @addr.
+ */
+static void smaps_of(void *addr, long kb[4])
+{
+	static const char *const keys[4] = {
+		"KernelPageSize:", "MMUPageSize:", "Private_Hugetlb:", "Shared_Hugetlb:",
+	};
+	FILE *f = fopen("/proc/self/smaps", "r");
+	unsigned long start, end;
+	char line[256];
+	int in = 0, i;
+
+	if (!f)
+		lu_fail("smaps: %s", strerror(errno));
+	kb[0] = kb[1] = kb[2] = kb[3] = -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2) {
+			in = start == (uintptr_t)addr;
+			continue;
+		}
+		for (i = 0; in && i < 4; i++)
+			if (!strncmp(line, keys[i], strlen(keys[i])))
+				kb[i] = atol(line + strlen(keys[i]));
+	}
+	fclose(f);
+}
+
+static void hugemap(const char *name, size_t size, const char *mode, long want_kb)
+{
+	int fd = get(name);
+	size_t unit = unit_of(fd), off;
+	volatile uint64_t *m;
+	uint64_t sum = 0;
+	long kb[4];
+
+	m = map_reserve(fd, size, PROT_READ, 1);
+	for (off = 0; off < size; off += unit)
+		if (filled(mode, off / PAGE, unit / PAGE))
+			sum += m[off / 8];
+	smaps_of((void *)m, kb);
+	munmap((void *)m, size);
+	printf("# %s: KernelPageSize %ld kB, MMUPageSize %ld kB, Private_Hugetlb %ld kB, Shared_Hugetlb %ld kB (sum %llx)\n",
+	       name, kb[0], kb[1], kb[2], kb[3], (unsigned long long)sum);
+	if (kb[0] != (long)(unit >> 10) || kb[1] != kb[0])
+		lu_fail("mapped with %ld kB pages, expected %zu kB", kb[1], unit >> 10);
+	if (kb[2] + kb[3] != want_kb)
+		lu_fail("%ld kB of huge pages mapped, expected %ld kB", kb[2] + kb[3], want_kb);
+}
+
+static void blocks(const char *name, long want)
 {
 	int fd = get(name);
 	struct stat st;
 
 	if (fstat(fd, &st))
 		lu_fail("fstat");
-	if (ftruncate(fd, st.st_size + PAGE) || ftruncate(fd, st.st_size))
-		lu_fail("resize: %s", strerror(errno));
+	if ((long)(st.st_blocks * 512 / unit_of(fd)) != want)
+		lu_fail("%lld blocks of 512 bytes, expected %ld pages of %zu bytes",
+			(long long)st.st_blocks, want, unit_of(fd));
+}
+
+static long read_long(const char *dir, const char *file)
+{
+	char path[160];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	f = fopen(path, "r");
+	if (!f || fscanf(f, "%ld", &v) != 1)
+		lu_fail("read %s", path);
+	fclose(f);
+	return v;
+}
+
+/* Print the HugePages lines of /proc/meminfo as comments. */
+static void print_meminfo_huge(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[128];
+
+	if (!f)
+		lu_fail("meminfo");
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "HugePages_", 10) || !strncmp(line, "Hugepagesize", 12) ||
+		    !strncmp(line, "Hugetlb", 7))
+			printf("# meminfo %s", line);
+	fclose(f);
+}
+
+static void hpool(unsigned long kb, long total, long free, long rsvd, long surp)
+{
+	static const char *const files[4] = {
+		"nr_hugepages", "free_hugepages", "resv_hugepages", "surplus_hugepages",
+	};
+	long want[4] = { total, free, rsvd, surp }, got[4];
+	char dir[96];
+	int i;
+
+	snprintf(dir, sizeof(dir), "/sys/kernel/mm/hugepages/hugepages-%lukB", kb);
+	for (i = 0; i < 4; i++)
+		got[i] = read_long(dir, files[i]);
+	print_meminfo_huge();
+	printf("# hugepages-%lukB: total %ld free %ld rsvd %ld surplus %ld\n",
+	       kb, got[0], got[1], got[2], got[3]);
+	for (i = 0; i < 4; i++)
+		if (got[i] != want[i])
+			lu_fail("%s is %ld, expected %ld", files[i], got[i], want[i]);
 }
 
 /* Kilobytes of PMD-mapped shmem in this process. */
@@ -507,6 +735,15 @@ static int retrieved(const char *s, uint64_t token, const char *name)
 	return fd;
 }
 
+static void retrieve_fail(const char *s, uint64_t token, int want)
+{
+	int fd = lu_retrieve_fd(get(s), token);
+
+	if (fd != -want)
+		lu_fail("RETRIEVE_FD %llu: %s, expected %s", (unsigned long long)token,
+			fd < 0 ? strerror(-fd) : "success", strerror(want));
+}
+
 static void check(const char *s, uint64_t token, const char *name, size_t size,
 		  uint64_t seed, const char *mode, off_t pos, int seals)
 {
@@ -533,7 +770,7 @@ static void many(const char *s, unsigned long n, uint64_t base)
 		lu_fail("RLIMIT_NOFILE");
 	for (i = 0; i < n; i++) {
 		snprintf(name, sizeof(name), "m%lu", i);
-		new_memfd(name, PAGE, base + i, "full");
+		new_memfd(name, PAGE, base + i, "full", 0);
 		preserve(s, i, get(name));
 		drop(name);
 	}
@@ -1450,7 +1687,10 @@ static void dispatch(const char *c, char **f, int n)
 	else if (IS("retrieve", 1))
 		session(f[0], 1);
 	else if (IS("new", 4))
-		new_memfd(f[0], lu_parse_num(f[1]), lu_parse_num(f[2]), f[3]);
+		new_memfd(f[0], lu_parse_num(f[1]), lu_parse_num(f[2]), f[3], 0);
+	else if (IS("hnew", 5))
+		new_memfd(f[0], lu_parse_num(f[1]), lu_parse_num(f[2]), f[3],
+			  MFD_HUGETLB | __builtin_ctzl(lu_parse_num(f[4])) << MFD_HUGE_SHIFT);
 	else if (IS("seal", 2))
 		add_seals(f[0], lu_parse_num(f[1]));
 	else if (IS("seek", 2))
@@ -1461,8 +1701,17 @@ static void dispatch(const char *c, char **f, int n)
 		preserve_fail(f[0], lu_parse_num(f[1]), f[2], lu_parse_errno(f[3]));
 	else if (IS("frozen", 1))
 		frozen(f[0]);
+	else if (IS("hfrozen", 3))
+		hfrozen(f[0], strtol(f[1], NULL, 0), strtol(f[2], NULL, 0));
 	else if (IS("thawed", 1))
 		thawed(f[0]);
+	else if (IS("hugemap", 4))
+		hugemap(f[0], lu_parse_num(f[1]), f[2], lu_parse_num(f[3]));
+	else if (IS("blocks", 2))
+		blocks(f[0], lu_parse_num(f[1]));
+	else if (IS("hpool", 5))
+		hpool(lu_parse_num(f[0]), lu_parse_num(f[1]), lu_parse_num(f[2]),
+		      lu_parse_num(f[3]), lu_parse_num(f[4]));
 	else if (IS("thp", 2))
 		thp(f[0], lu_parse_num(f[1]));
 	else if (!strcmp(c, "many") && n == 3)
@@ -1484,8 +1733,7 @@ static void dispatch(const char *c, char **f, int n)
 	else if (IS("fd", 3))
 		retrieved(f[0], lu_parse_num(f[1]), f[2]);
 	else if (IS("fd-fail", 3))
-		lu_expect_err("RETRIEVE_FD", lu_retrieve_fd(get(f[0]), lu_parse_num(f[1])),
-			      lu_parse_errno(f[2]));
+		retrieve_fail(f[0], lu_parse_num(f[1]), lu_parse_errno(f[2]));
 	else if (IS("check-writer", 5))
 		check_writer(f[0], lu_parse_num(f[1]), f[2], lu_parse_num(f[3]),
 			     lu_parse_num(f[4]));
