@@ -91,6 +91,8 @@ def scratch_of(path):
 def fmt_t(ns):
     if ns is None:
         return "-"
+    if ns < 0:
+        return "-" + fmt_t(-ns)
     if ns >= 10e9:
         return f"{ns / 1e9:.1f} s"
     if ns >= 1e9:

@@ -5,7 +5,8 @@
     bench-report.py --khz KHZ --ours LEG --peer LEG [--title TEXT]... DIR
 
 DIR holds the consoles of harness/bench.sh: chain-RUN-LEG.log (one run of
-vm/bench/lu_bench.sh lubench=chain), repeat-LEG.log, scratch2g-LEG.log and
+vm/bench/lu_bench.sh lubench=chain), hugetlb-RUN-LEG.log (lubench=hugetlb,
+our kernel only), repeat-LEG.log, scratch2g-LEG.log and
 scratch8g-LEG.log.  KHZ is the TSC frequency the guests were given.
 Prints one table on stdout; exits non-zero if a kernel has no chain run.
 """
@@ -245,6 +246,37 @@ def speedup(chains, g):
     return out
 
 
+def runs(d, kind, leg, khz):
+    """The runs KIND-N-LEG.log in D, parsed."""
+    pat = re.compile(rf"{kind}-\d+-{re.escape(leg)}\.log$")
+    paths = sorted(p for p in glob.glob(os.path.join(d, f"{kind}-*.log"))
+                   if pat.search(os.path.basename(p)))
+    return [Chain(p, khz) for p in paths]
+
+
+def hugetlb_rows(t, chains):
+    """Section 11: the hugetlb chain, ours only (mainline has no cells)."""
+    steps = ("1G:2M", "1G:1G")
+
+    def ours(name, vals, fmt):
+        t.row(name, vals, [], fmt)
+
+    ours("B0: plain kexec in this VM", values(chains, "plain", "blackout"), fmt_t)
+    for key, name, per in (("preserve", "PRESERVE_FD, per GiB", True),
+                           ("early", "next kernel's early boot", False),
+                           ("kho_reserved", "  of it KHO reserve pass", False),
+                           ("kho_stamped", "  of it KHO stamp pass", False),
+                           ("retrieve", "RETRIEVE_SESSION + RETRIEVE_FD, per GiB", True),
+                           ("meta", "hand-over metadata, per GiB", True)):
+        for s in steps:
+            fmt = fmt_b if key == "meta" else fmt_t
+            ours(f"{s} {name}", values(chains, s, key, gib(s) if per else 1), fmt)
+    for s in steps:
+        ours(f"{s} blackout (reboot() to retrieved)", values(chains, s, "blackout"), fmt_t)
+        ours(f"  {s}: over plain kexec", overhead(chains, s), fmt_t)
+        ours(f"  {s}: over plain, % of B0 per GiB", pct_per_gib(chains, s), fmt_pct)
+
+
 def read_simple(path):
     return parse_console(path) if os.path.exists(path) else []
 
@@ -321,12 +353,8 @@ def main():
     ap.add_argument("dir")
     a = ap.parse_args()
 
-    chains = {}
-    for leg in (a.ours, a.peer):
-        pat = re.compile(rf"chain-\d+-{re.escape(leg)}\.log$")
-        paths = sorted(p for p in glob.glob(os.path.join(a.dir, "chain-*.log"))
-                       if pat.search(os.path.basename(p)))
-        chains[leg] = [Chain(p, a.khz) for p in paths]
+    chains = {leg: runs(a.dir, "chain", leg, a.khz) for leg in (a.ours, a.peer)}
+    hugetlb = runs(a.dir, "hugetlb", a.ours, a.khz)
     if not chains[a.ours] or not chains[a.peer]:
         print("no chain runs for one of the kernels", file=sys.stderr)
         return 1
@@ -406,6 +434,12 @@ def main():
     if not phase_rows(t, O, "4G:4k"):
         t.lines.append("  (no lu612,blackout phases in these runs)")
 
+    t.section("11. hugetlbfs memfds, 1 GiB of 2 MiB or 1 GiB pages (ours only)")
+    if hugetlb:
+        hugetlb_rows(t, hugetlb)
+    else:
+        t.lines.append("  (no hugetlb runs)")
+
     rels = sorted({c.rel for c in O}) + sorted({c.rel for c in P})
     print(t.text(a.title + [f"kernels: {', '.join(rels)}"]))
     print(FOOTER.format(khz=a.khz, n=len(O)))
@@ -441,7 +475,12 @@ agent's rdtsc in both kernels (the counter runs on across the kexec), / {khz:.0f
  9. one run: the 256 MiB memfd is retrieved and preserved again 10 times; MemFree
     after drop_caches with it held.
 10. ours: the lu612,blackout stamps of the old kernel and this one (debugfs), then
-    the agent's TSC; n runs."""
+    the agent's TSC; n runs.
+11. ours only, mainline 7.2 cannot preserve a hugetlbfs memfd (its memfd handler
+    takes shmem files only): a chain plain -> 1G:2M -> 1G:1G in a 4 GiB VM with
+    hugepagesz=2M hugepages=512 hugepagesz=1G hugepages=1 on every command line;
+    the memfd is written with memset(); rows as in 1, 3, 4, 5 and 7, against the
+    plain kexec of the same VM."""
 
 
 if __name__ == "__main__":

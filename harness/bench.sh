@@ -11,6 +11,9 @@
 #   BENCH_RUNS (default 5) runs of the chain (lubench=chain, 5 GiB VM, a
 #   virtio disk), the two kernels alternating, the first one swapping
 #   from run to run;
+#   in every run, on our kernel only: a chain of hugetlbfs memfds
+#   (lubench=hugetlb, 4 GiB VM, boot-time pools HUGETLB_POOLS), which
+#   mainline cannot preserve;
 #   once per kernel: 10 updates in a row (lubench=repeat, 1 GiB VM) and a
 #   cold boot of a 2 GiB and of an 8 GiB VM (lubench=scratch).
 # The initramfs is the same for both kernels (it carries both images).
@@ -35,6 +38,7 @@ EXTRA=${BENCH_EXTRA_LEGS:-}
 LEGS=($OURS $PEER $EXTRA)
 OUT=$LOGS/bench
 DISK=$BUILD/bench-disk.img
+HUGETLB_POOLS="hugepagesz=2M hugepages=512 hugepagesz=1G hugepages=1"
 
 command -v python3 >/dev/null || die "python3 is needed for the benchmark"
 if [ "${BENCH_BUILD:-1}" != 0 ]; then
@@ -63,8 +67,11 @@ start=$(date +%s)
 # vm MODE LEG NAME [MEM]: one VM run of lu_bench.sh, kept as NAME.{log,ts}.
 vm() {
 	local mode=$1 leg=$2 name=$3 mem=${4:-}
+	local append="$APPEND lubench=$mode"
+
+	[ "$mode" = hugetlb ] && append="$append $HUGETLB_POOLS"
 	info "bench: $name ($leg, lubench=$mode${mem:+, $mem})"
-	LU_KERNELS=$leg LU_MEM=$mem LU_APPEND="$APPEND lubench=$mode" \
+	LU_KERNELS=$leg LU_MEM=$mem LU_APPEND="$append" \
 		LU_QEMU_ARGS="$([ "$mode" = chain ] && echo "$DISK_ARGS")" \
 		"$TOP/harness/run-vm.sh" --bench lu_bench >&2 ||
 		die "benchmark run $name failed, see build/logs/bench/$name.log"
@@ -79,6 +86,7 @@ for i in $(seq "$RUNS"); do
 		leg=${LEGS[$(( (i - 1 + j) % n ))]}
 		vm chain "$leg" "chain-$i-$leg"
 	done
+	vm hugetlb $OURS "hugetlb-$i-$OURS" 4G
 done
 # Once per kernel (not for the extra legs): 10 updates, scratch.
 for leg in $OURS $PEER; do

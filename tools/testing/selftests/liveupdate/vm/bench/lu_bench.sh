@@ -18,6 +18,10 @@
 #   MemFree (after drop_caches) in every kernel with the memfd held: the
 #   cold boot (stage 1) and after each update.
 # lubench=scratch: a cold boot; scratch areas and MemTotal.
+# lubench=hugetlb (our kernel only; 4 GiB VM with boot-time pools of
+#   512 2 MiB pages and one 1 GiB page on every kernel's command line): a
+#   chain of HUGETLB_STEPS, where SIZE:2M and SIZE:1G are hugetlbfs memfds
+#   of that page size, written once with memset().
 #
 # Lines for harness/bench-report.py: "# bench STAGE-ROLE STEP" names what
 # follows, "# time LABEL BOOTTIME-NS TSC" come from memfd_agent, each
@@ -29,9 +33,11 @@
 # lu-timeout: 1800
 
 STEPS="plain 0G 1G:4k 1G:thp 4G:4k 4G:thp disk:1G disk:4G"
+HUGETLB_STEPS="plain 1G:2M 1G:1G"
 REPEAT=10
 THP=/sys/kernel/mm/transparent_hugepage/shmem_enabled
 MODE=$(lu_param lubench || echo chain)
+[ "$MODE" = hugetlb ] && STEPS=$HUGETLB_STEPS
 
 bytes() {
 	case "$1" in
@@ -72,6 +78,12 @@ give_args() {
 		size=$(bytes "${1#disk:}")
 		echo "time:write-start new:mem:$size:0:pwrite-ones time:write-done" \
 			"time:save-start save:mem:/dev/vda time:save-done"
+		;;
+	*:2M|*:1G)
+		size=$(bytes "${1%:*}")
+		echo "create:s time:write-start hnew:mem:$size:0:ones:$(bytes "${1#*:}")" \
+			"time:write-done meminfo:MemFree:0 time:preserve-start" \
+			"preserve:s:1:mem time:preserve-done meminfo:MemFree:0"
 		;;
 	*)
 		size=$(bytes "${1%:*}")
@@ -139,4 +151,5 @@ scratch_stage() {
 	lu_done
 }
 
+[ "$MODE" = hugetlb ] && MODE=chain
 for i in $(seq 1 20); do eval "stage$i() { ${MODE}_stage; }"; done
