@@ -102,6 +102,9 @@ struct kho_in_state {
 
 static struct kho_in_state kho_in __ro_after_init;
 
+/* Pages of preserved blocks taken back by a restore function so far. */
+static atomic_long_t kho_in_claimed;
+
 /* The previous kernel's kexec-metadata; version 0 if there was none. */
 static struct kho_kexec_metadata kho_in_meta __ro_after_init;
 
@@ -399,6 +402,7 @@ static struct page *kho_claim_block(unsigned long pfn, unsigned int order)
 		return NULL;
 	}
 	page->private = 0;
+	atomic_long_add(1UL << order, &kho_in_claimed);
 	return page;
 }
 
@@ -486,6 +490,42 @@ void kho_restore_free(void *mem)
 		folio_put(folio);
 }
 EXPORT_SYMBOL_GPL(kho_restore_free);
+
+/**
+ * kho_in_account - how the preserved memory of this boot is used
+ * @acct: filled in
+ *
+ * Every page the previous kernel preserved is either still reserved and
+ * claimable (the head of its block carries the KHO stamp), or was claimed
+ * once by a restore function: claimed + unclaimed = preserved.  A
+ * claimable block with a page that is not reserved any more (in the
+ * allocator while the stamp still points at it) is counted as bad.
+ * Walks every page of memory: a debugging aid.
+ *
+ * Context: process context; may sleep.
+ */
+void kho_in_account(struct kho_in_account *acct)
+{
+	unsigned long pfn, i, nr;
+	struct page *page;
+
+	*acct = (struct kho_in_account) {
+		.preserved = kho_in.pages,
+		.claimed = atomic_long_read(&kho_in_claimed),
+	};
+	for (pfn = 0; pfn < max_pfn; pfn++) {
+		if (!(pfn % SZ_64K))
+			cond_resched();
+		page = pfn_to_online_page(pfn);
+		if (!page || !PageReserved(page) || (page->private >> 32) != KHO_PAGE_MAGIC)
+			continue;
+		nr = 1UL << min_t(unsigned long, page->private & U32_MAX, KHO_RADIX_MAX_ORDER);
+		for (i = 0; i < nr && pfn + i < max_pfn; i++)
+			acct->bad += !PageReserved(page + i);
+		acct->unclaimed += nr;
+		pfn += nr - 1;
+	}
+}
 
 /* ------------------------------------------------------------------------
  * Subtrees of the root FDT
