@@ -45,6 +45,10 @@
  * one page holding a magic number and the FLB's index, retrieve() checks
  * it, finish() and unpreserve() check that they get the object back.
  *
+ * With ``luo_test.expect_damage=1`` (the previous kernel damaged the
+ * hand-over on purpose, see luo_mutate.c) a failed check is reported as
+ * "# damage found:" instead of "not ok".
+ *
  * At late boot the test checks the registration rules (missing
  * callbacks, duplicates, unknown links) and asks for the incoming object
  * of each test FLB.  Every check prints a KTAP line at the start of a
@@ -67,6 +71,7 @@
 #include <linux/libfdt.h>
 #include <linux/liveupdate.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/reboot.h>
 #include <linux/unaligned.h>
@@ -139,6 +144,10 @@ static u32 luo_test_fail_retrieve;
 static bool luo_test_refuse_finish;
 static char luo_test_corrupt[16];
 
+static bool expect_damage;
+module_param(expect_damage, bool, 0444);
+MODULE_PARM_DESC(expect_damage, "The previous kernel damaged the hand-over on purpose: report failed checks as damage found, not as failures");
+
 static __printf(2, 3) void luo_test_report(bool ok, const char *fmt, ...)
 {
 	struct va_format vaf;
@@ -147,8 +156,11 @@ static __printf(2, 3) void luo_test_report(bool ok, const char *fmt, ...)
 	va_start(args, fmt);
 	vaf.fmt = fmt;
 	vaf.va = &args;
-	pr_info("%sok %d - luo_test: %pV\n", ok ? "" : "not ",
-		atomic_inc_return(&luo_test_nr), &vaf);
+	if (!ok && expect_damage)
+		pr_info("# damage found: luo_test: %pV\n", &vaf);
+	else
+		pr_info("%sok %d - luo_test: %pV\n", ok ? "" : "not ",
+			atomic_inc_return(&luo_test_nr), &vaf);
 	va_end(args);
 }
 
