@@ -11,12 +11,14 @@
 #   make bench-kho   KHO benchmark table (build/logs/bench-kho.txt); not a test
 #   make bench-memfd the memfd preservation benchmark (one table)
 #   make series      the patch series for review (build/series/); not a test
+#   make fuzz        the ioctl and hand-over fuzzers, long: SECONDS=N (600),
+#                    SEED=S reproduces one seed, OPS=N calls per round
 #
 # Everything generated goes to build/ (see README.md).
 
 H := harness
 
-.PHONY: all deps assemble kernel mainline initramfs demo check shell bench-kho bench-memfd series clean distclean
+.PHONY: all deps assemble kernel mainline initramfs demo check shell bench-kho bench-memfd series fuzz clean distclean
 
 all: kernel
 
@@ -52,6 +54,9 @@ bench-kho:
 
 series:
 	@$(H)/series.sh
+
+fuzz:
+	@$(H)/fuzz.sh "$(SECONDS)" "$(SEED)" "$(OPS)"
 
 clean:
 	rm -rf build/obj-* build/logs build/initramfs-* build/progs-* build/bzImage* build/accel
