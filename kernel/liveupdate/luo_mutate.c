@@ -423,13 +423,12 @@ static void lm_mutate_one(struct luo_mutate_state *st,
 		break;
 	default:
 		bit = lm_below(st, f->len * BITS_PER_BYTE);
-		old = test_bit(bit, f->ptr);
-		new = !old;
-		how = old ? "a preserved block dropped" : "a block added";
+		how = test_bit(bit, f->ptr) ? "a preserved block dropped" : "a block added";
 		change_bit(bit, f->ptr);
-		old = bit;
-		new = bit;
-		break;
+		pr_info("%u/%u: %s %s at %#llx: %s (bit %u)\n", i + 1, count,
+			luo_mutate_area_names[f->area], f->what,
+			(u64)virt_to_phys(f->ptr), how, bit);
+		return;
 	}
 	pr_info("%u/%u: %s %s at %#llx: %s (%#llx -> %#llx)\n", i + 1, count,
 		luo_mutate_area_names[f->area], f->what,

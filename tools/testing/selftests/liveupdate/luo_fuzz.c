@@ -754,8 +754,11 @@ static void round2(uint64_t *r)
 	fd = s < 0 ? s : lu_retrieve_fd(s, 1);
 	if (fd < 0)
 		lu_fail("the state did not come back");
-	in = fdopen(fd, "r");
-	while (in && fgets(line, sizeof(line), in)) {
+	/* The position of the memfd came back too: at the end of the state. */
+	in = lseek(fd, 0, SEEK_SET) ? NULL : fdopen(fd, "r");
+	if (!in)
+		lu_fail("cannot read the state");
+	while (fgets(line, sizeof(line), in)) {
 		if (sscanf(line, "S %63s", name) != 1)
 			continue;
 		if (nr == NR_SESSIONS)
