@@ -1423,6 +1423,21 @@ static int __init kho_stamp_block(phys_addr_t phys, unsigned int order, void *ar
 	return 0;
 }
 
+/*
+ * The incoming root FDT is read in place for the life of this kernel:
+ * claim its page, so that no restore function can hand it out (a record
+ * of the hand-over that points at it is damaged).  The page stays
+ * reserved.
+ */
+static void __init kho_in_claim_fdt(void)
+{
+	unsigned long pfn = PHYS_PFN(kho_in.fdt_phys);
+	struct page *page = pfn_to_page(pfn);
+
+	if (PageReserved(page) && page->private == kho_page_stamp(0))
+		kho_claim_block(pfn, 0);
+}
+
 static void __init kho_free_node(phys_addr_t phys, unsigned int level, void *arg)
 {
 	free_reserved_page(pfn_to_page(PHYS_PFN(phys)));
@@ -1470,6 +1485,8 @@ void __init kho_memory_ready(void)
 			       ERR_PTR(err));
 			kho_in.failed = true;
 			kho_enable = false;
+		} else {
+			kho_in_claim_fdt();
 		}
 	}
 	if (kho_release_cnt)
