@@ -407,7 +407,14 @@ static struct file *memfd_luo_new_file(u32 seals)
 	return memfd_alloc_file(MEMFD_LUO_NAME, flags);
 }
 
-/* Free every folio of @ser, which nothing uses. */
+/* Folio records the folio array of @ser has room for. */
+static u64 memfd_luo_capacity(const struct memfd_luo_ser *ser)
+{
+	return (u64)ser->folios.total_pages * PAGE_SIZE /
+	       sizeof(struct memfd_luo_folio_ser);
+}
+
+/* Free every folio of @ser, which nothing uses; never past its array. */
 static void memfd_luo_discard(const struct memfd_luo_ser *ser)
 {
 	struct memfd_luo_folio_ser *recs;
@@ -419,7 +426,7 @@ static void memfd_luo_discard(const struct memfd_luo_ser *ser)
 		pr_warn("cannot restore the folio records of a memfd\n");
 		return;
 	}
-	memfd_luo_free_folios(recs, ser->nr_folios);
+	memfd_luo_free_folios(recs, min(ser->nr_folios, memfd_luo_capacity(ser)));
 	vfree(recs);
 }
 
@@ -430,6 +437,12 @@ static struct file *memfd_luo_rebuild(const struct memfd_luo_ser *ser)
 	loff_t pos;
 	int err;
 
+	if (ser->nr_folios > memfd_luo_capacity(ser)) {
+		pr_err("a memfd record claims %llu folios, its folio array holds %llu\n",
+		       ser->nr_folios, memfd_luo_capacity(ser));
+		memfd_luo_discard(ser);
+		return ERR_PTR(-EINVAL);
+	}
 	if (ser->flags || (ser->seals & ~MEMFD_LUO_ALL_SEALS) ||
 	    ser->size > MAX_LFS_FILESIZE) {
 		memfd_luo_discard(ser);
