@@ -414,20 +414,25 @@ static u64 memfd_luo_capacity(const struct memfd_luo_ser *ser)
 	       sizeof(struct memfd_luo_folio_ser);
 }
 
-/* Free every folio of @ser, which nothing uses; never past its array. */
+/* Free the folios of the records in one page of a folio array. */
+static void memfd_luo_discard_page(const void *page, void *arg)
+{
+	u64 *left = arg, n = min_t(u64, *left, PAGE_SIZE / sizeof(struct memfd_luo_folio_ser));
+
+	memfd_luo_free_folios(page, n);
+	*left -= n;
+}
+
+/*
+ * Free every folio of @ser, which nothing uses.  This allocates nothing,
+ * so that FINISH frees everything also when memory is short.
+ */
 static void memfd_luo_discard(const struct memfd_luo_ser *ser)
 {
-	struct memfd_luo_folio_ser *recs;
+	u64 left = ser->nr_folios;
 
-	if (!ser->nr_folios)
-		return;
-	recs = kho_restore_vmalloc(&ser->folios);
-	if (!recs) {
-		pr_warn("cannot restore the folio records of a memfd\n");
-		return;
-	}
-	memfd_luo_free_folios(recs, min(ser->nr_folios, memfd_luo_capacity(ser)));
-	vfree(recs);
+	if (left)
+		kho_discard_vmalloc(&ser->folios, memfd_luo_discard_page, &left);
 }
 
 /* Rebuild the memfd described by @ser. */

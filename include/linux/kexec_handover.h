@@ -27,6 +27,8 @@ void kho_unpreserve_free(void *mem);
 struct folio *kho_restore_folio(phys_addr_t phys);
 struct page *kho_restore_pages(phys_addr_t phys, unsigned long nr_pages);
 void *kho_restore_vmalloc(const struct kho_vmalloc *preservation);
+void kho_discard_vmalloc(const struct kho_vmalloc *preservation,
+			 void (*fn)(const void *page, void *arg), void *arg);
 void kho_restore_free(void *mem);
 
 int kho_add_subtree(const char *name, void *blob, size_t size);
@@ -74,6 +76,11 @@ static inline struct page *kho_restore_pages(phys_addr_t phys, unsigned long nr_
 static inline void *kho_restore_vmalloc(const struct kho_vmalloc *preservation)
 {
 	return NULL;
+}
+
+static inline void kho_discard_vmalloc(const struct kho_vmalloc *preservation,
+				       void (*fn)(const void *page, void *arg), void *arg)
+{
 }
 
 static inline void kho_restore_free(void *mem) { }

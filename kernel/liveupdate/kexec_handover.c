@@ -949,6 +949,49 @@ err_put:
 }
 EXPORT_SYMBOL_GPL(kho_restore_vmalloc);
 
+/**
+ * kho_discard_vmalloc - free a vmalloc area of the previous kernel unmapped
+ * @preservation: what kho_preserve_vmalloc() filled in
+ * @fn: called with the linear-map address of each page of the area, in
+ *      order, before the page is freed; may be NULL
+ * @arg: passed to @fn
+ *
+ * For an area that is read once and freed: nothing is allocated, so this
+ * cannot fail for lack of memory, as kho_restore_vmalloc() can.  A
+ * descriptor page or block that was not preserved ends the walk; what
+ * follows it stays reserved.
+ *
+ * Context: after early boot; may sleep.
+ */
+void kho_discard_vmalloc(const struct kho_vmalloc *preservation,
+			 void (*fn)(const void *page, void *arg), void *arg)
+{
+	struct kho_vmalloc_chunk *chunk = KHOSER_LOAD_PTR(preservation->first);
+	unsigned long nr = 1UL << min_t(unsigned short, preservation->order, PUD_ORDER);
+	unsigned long left = preservation->total_pages, j;
+	struct page *page = NULL;
+	phys_addr_t next;
+	unsigned int i;
+
+	while (chunk && kho_restore_pages(virt_to_phys(chunk), 1)) {
+		for (i = 0; i < ARRAY_SIZE(chunk->phys) && chunk->phys[i] && left >= nr; i++) {
+			page = kho_restore_pages(chunk->phys[i], nr);
+			if (!page)
+				break;
+			for (j = 0; j < nr; j++) {
+				if (fn)
+					fn(page_address(page + j), arg);
+				__free_page(page + j);
+			}
+			left -= nr;
+		}
+		next = page ? chunk->hdr.next.phys : 0;
+		__free_page(virt_to_page(chunk));
+		chunk = next ? phys_to_virt(next) : NULL;
+	}
+}
+EXPORT_SYMBOL_GPL(kho_discard_vmalloc);
+
 /* ------------------------------------------------------------------------
  * Scratch areas of a cold boot
  */
