@@ -18,8 +18,9 @@
  * files it restores itself).  preserve() copies the payload into one page
  * from kho_alloc_preserve(), freeze() copies it again so that writes made
  * after PRESERVE_FD reach the next kernel, and retrieve() rebuilds an
- * anonymous test file from the page.  finish() frees the page of a file
- * that was never retrieved.
+ * anonymous test file from the page, which takes read(), write(),
+ * lseek(), pread() and pwrite() as the preserved file did.  finish()
+ * frees the page of a file that was never retrieved.
  *
  * Knobs in the same directory: ``fail_freeze``, an errno number that
  * freeze() returns (negated) while it is not 0, after ``fail_freeze_skip``
@@ -335,6 +336,12 @@ static int luo_test_retrieve(struct liveupdate_file_op_args *args)
 		kfree(obj);
 		return PTR_ERR(file);
 	}
+	/*
+	 * A pseudo file gets no FMODE_PREAD or FMODE_PWRITE; the preserved
+	 * file, opened in debugfs, had them: pread() and pwrite() must keep
+	 * working on the file that comes back.
+	 */
+	file->f_mode |= FMODE_PREAD | FMODE_PWRITE;
 	args->file = file;
 	luo_test_count(LT_RETRIEVE);
 	return 0;
