@@ -89,7 +89,12 @@ struct session {
 	char name[NAME_LEN];
 };
 
-/* A file preserved with success: session name and token -> object id. */
+/*
+ * A file preserved with success: session name and token -> object id (0:
+ * an object the fuzzer does not track, whose contents are not checked).
+ * The latest record of a name and token is the one that counts: a session
+ * closed and created again under the same name starts without files.
+ */
 struct record {
 	char name[NAME_LEN];
 	uint64_t token;
@@ -209,6 +214,10 @@ static void obj_replace(uint64_t *r, int i)
 
 static void record_add(const char *name, uint64_t token, const struct obj *o)
 {
+	static const struct obj unknown = { .kind = K_NONE };
+
+	if (!o)
+		o = &unknown;
 	if (nr_records == cap_records) {
 		cap_records = cap_records ? 2 * cap_records : 256;
 		records = realloc(records, cap_records * sizeof(*records));
@@ -441,8 +450,17 @@ static void op_session(uint64_t *r, unsigned int which)
 	if (ret >= 0 && which == 3 && locked && s >= 0 && !hostile &&
 	    strcmp((char *)g->name, sessions[s].name))
 		lu_fail("GET_NAME returned \"%.64s\", not \"%.64s\"", g->name, sessions[s].name);
-	if (ret >= 0 && which == 0 && locked && s >= 0 && !hostile && p->fd == objs[o].fd)
-		record_add(sessions[s].name, p->token, &objs[o]);
+	/*
+	 * Every file preserved with success is recorded, also by a hostile
+	 * or an unlocked call: else an older record of the same name and
+	 * token, from a session closed since, would describe it.  A
+	 * successful call read p->fd and p->token as they are here; only
+	 * this thread replaces objects, and the second thread creates a
+	 * session again under the name it had.
+	 */
+	if (ret >= 0 && which == 0 && s >= 0)
+		record_add(sessions[s].name, p->token,
+			   p->fd == objs[o].fd ? &objs[o] : NULL);
 	if (locked)
 		pthread_mutex_unlock(&lock);
 	check(names[which], ret, err);
@@ -730,10 +748,17 @@ static unsigned int verify_session(const char *name, FILE *in, int slot)
 		if (fd < 0)
 			lu_fail("\"%s\" token %llu did not come back: %s", name, token,
 				strerror(-fd));
-		if (strcmp(kind, "-") && (digest(fd, &got_size, &got) ||
-					  got_size != size || got != hash))
-			lu_fail("\"%s\" token %llu (%s) differs: %zu bytes, expected %zu",
-				name, token, kind_names[atoi(kind)], got_size, size);
+		if (!strcmp(kind, "-")) {
+			close(fd);
+			continue;
+		}
+		if (digest(fd, &got_size, &got))
+			lu_fail("\"%s\" token %llu (%s) cannot be read: %s", name, token,
+				kind_names[atoi(kind)], strerror(errno));
+		if (got_size != size || got != hash)
+			lu_fail("\"%s\" token %llu (%s) differs: %zu bytes, expected %zu%s",
+				name, token, kind_names[atoi(kind)], got_size, size,
+				got_size == size ? " (other contents)" : "");
 		close(fd);
 	}
 	sessions[slot].fd = s;
