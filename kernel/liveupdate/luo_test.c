@@ -498,7 +498,8 @@ static int luo_test_ml_retrieve(struct liveupdate_flb_op_args *args)
 {
 	u64 want = LIVEUPDATE_TEST_FLB_MAGIC + luo_test_ml_index(args->flb);
 
-	luo_test_report(args->data == want, "%s: data %#llx from the previous kernel, expected %#llx",
+	luo_test_report(args->data == want,
+			"%s: data %#llx from the previous kernel, expected %#llx",
 			args->flb->compatible, args->data, want);
 	if (args->data != want)
 		return -EINVAL;

@@ -109,7 +109,7 @@ static struct record *records;
 static size_t nr_records, cap_records;
 static uint64_t next_id = 1;
 static int dev = -1;
-static volatile int stop;
+static int stop;		/* the helper threads end; atomic */
 static unsigned long seed = 1;
 static unsigned long nr_ops = 3000;
 static unsigned char *guard;	/* a page followed by a PROT_NONE page */
@@ -259,7 +259,7 @@ static void random_name(uint64_t *r, char *name)
 			name[i] = 'a' + rnd(r, 26);
 		break;
 	default:
-		strcpy(name, name_pool[rnd(r, NR_NAMES)]);
+		snprintf(name, NAME_LEN, "%s", name_pool[rnd(r, NR_NAMES)]);
 		break;
 	}
 }
@@ -444,8 +444,8 @@ static void op_session(uint64_t *r, unsigned int which)
 	err = errno;
 	if (ret >= 0 && which == 1)
 		close(((struct liveupdate_session_retrieve_fd *)arg)->fd);
-	if (ret >= 0 && which == 3 && !memchr(((struct liveupdate_session_get_name *)arg)->name,
-					     0, NAME_LEN))
+	if (ret >= 0 && which == 3 &&
+	    !memchr(((struct liveupdate_session_get_name *)arg)->name, 0, NAME_LEN))
 		lu_fail("GET_NAME returned an unterminated name");
 	if (ret >= 0 && which == 3 && locked && s >= 0 && !hostile &&
 	    strcmp((char *)g->name, sessions[s].name))
@@ -531,7 +531,7 @@ static void *closer(void *unused)
 	char name[NAME_LEN];
 	int s, fd;
 
-	while (!stop) {
+	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED)) {
 		usleep(200 + rnd(&r, 2000));
 		pthread_mutex_lock(&lock);
 		s = pick_session(&r);
@@ -558,7 +558,7 @@ static void *writer(void *unused)
 	int fd;
 
 	memset(buf, 0xa5, sizeof(buf));
-	while (!stop) {
+	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED)) {
 		usleep(100 + rnd(&r, 1000));
 		pthread_mutex_lock(&lock);
 		o = &objs[rnd(&r, NR_OBJS)];
@@ -592,12 +592,12 @@ static void fuzz(uint64_t *r, int incoming)
 	pthread_t t1, t2;
 	unsigned long i;
 
-	stop = 0;
+	__atomic_store_n(&stop, 0, __ATOMIC_RELAXED);
 	if (pthread_create(&t1, NULL, closer, NULL) || pthread_create(&t2, NULL, writer, NULL))
 		lu_fail("cannot start the threads");
 	for (i = 0; i < nr_ops; i++)
 		fuzz_op(r, incoming);
-	stop = 1;
+	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
 	pthread_join(t1, NULL);
 	pthread_join(t2, NULL);
 	lu_result(1, "%lu random calls, %lu succeeded, %lu failed as documented",
@@ -825,7 +825,7 @@ static void drain_file(int s, const char *name, int token)
 	close(fd);
 }
 
-static int drain(int argc, char **argv)
+static int drain_sessions(int argc, char **argv)
 {
 	int i, s, token, err;
 
@@ -875,7 +875,7 @@ int main(int argc, char **argv)
 		return 2;
 	dev = lu_open();
 	if (!strcmp(argv[optind], "drain"))
-		return drain(argc - optind - 1, argv + optind + 1);
+		return drain_sessions(argc - optind - 1, argv + optind + 1);
 	if (dev < 0)
 		lu_fail("cannot open /dev/liveupdate: %s", strerror(-dev));
 	printf("# luo_fuzz: seed %lu, %lu calls\n", seed, nr_ops);
