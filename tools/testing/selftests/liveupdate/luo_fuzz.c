@@ -471,7 +471,8 @@ static void op_random_ioctl(uint64_t *r)
 {
 	struct call c = { .size = random_size(r, sizeof(c)) };
 	unsigned long cmd = _IO(LIVEUPDATE_IOCTL_TYPE, rnd(r, 0x50));
-	int fd, ret, s;
+	int fd, ret, err, s;
+	void *arg;
 
 	c.word1 = rng_next(r);
 	c.word2 = rng_next(r);
@@ -483,8 +484,21 @@ static void op_random_ioctl(uint64_t *r)
 	if (s >= 0 && rnd(r, 2))
 		fd = sessions[s].fd;
 	pthread_mutex_unlock(&lock);
-	ret = ioctl(fd, cmd, place(r, &c, sizeof(c)));
-	check("random command", ret, errno);
+	arg = place(r, &c, sizeof(c));
+	ret = ioctl(fd, cmd, arg);
+	err = errno;
+	/*
+	 * The command may be a real one and the random words a valid
+	 * argument: a session created (its name the 8 bytes of word2) or
+	 * retrieved, or a file retrieved.  The new descriptor, in word1 in
+	 * each of the three structures, is not one the fuzzer tracks: close
+	 * it, so that no session outlives its descriptor.
+	 */
+	if (ret >= 0 && (cmd == LIVEUPDATE_IOCTL_CREATE_SESSION ||
+			 cmd == LIVEUPDATE_IOCTL_RETRIEVE_SESSION ||
+			 cmd == LIVEUPDATE_SESSION_RETRIEVE_FD))
+		close(((struct call *)arg)->word1);
+	check("random command", ret, err);
 }
 
 static void op_close(uint64_t *r)
@@ -651,14 +665,29 @@ static const struct obj *obj_find(uint64_t id)
 	return NULL;
 }
 
+/* The open session named @name; lu_fail() if the fuzzer holds none. */
+static int session_find(const char *name)
+{
+	int i;
+
+	for (i = 0; i < NR_SESSIONS; i++) {
+		if (sessions[i].fd >= 0 && !strcmp(sessions[i].name, name))
+			return i;
+	}
+	lu_fail("the kernel lists session \"%s\", which the fuzzer does not hold", name);
+	return -1;
+}
+
 /*
  * Write what is preserved to @out, from the kernel's list: "S NAME" per
  * session, "F TOKEN KIND SIZE HASH" per file (KIND "-" if the fuzzer
- * cannot tell which of its files it is).
+ * cannot tell which of its files it is).  The list must hold exactly the
+ * sessions the fuzzer holds open.
  */
 static unsigned int describe(FILE *out)
 {
 	char *line = NULL, name[NAME_LEN + 1] = "";
+	int seen[NR_SESSIONS] = { 0 }, i;
 	const struct record *rec;
 	const struct obj *o;
 	unsigned long long token;
@@ -671,6 +700,7 @@ static unsigned int describe(FILE *out)
 		lu_fail("cannot read %s", LUO_SESSIONS);
 	while (getline(&line, &n, in) > 0) {
 		if (sscanf(line, "outgoing session \"%64[^\"]\"", name) == 1) {
+			seen[session_find(name)] = 1;
 			fprintf(out, "S %s\n", name);
 			continue;
 		}
@@ -688,6 +718,11 @@ static unsigned int describe(FILE *out)
 	}
 	free(line);
 	fclose(in);
+	for (i = 0; i < NR_SESSIONS; i++) {
+		if (sessions[i].fd >= 0 && !seen[i])
+			lu_fail("session \"%s\" is open, but the kernel does not list it",
+				sessions[i].name);
+	}
 	return files;
 }
 
