@@ -6,6 +6,7 @@
 # kho/in/fdt): a use after free.  The next kernel must claim the root FDT
 # itself, so that the damaged record is refused.
 # lu-kernel: sanitize
+# lu-mem: 2G
 # lu-timeout: 600
 # lu-append: kho=on liveupdate=on luo_test.expect_damage=1 test_kho.expect_damage=1
 

@@ -6,6 +6,7 @@
 # folios stayed reserved for good: preserved memory leaked.  Freeing must
 # allocate nothing.
 # lu-kernel: sanitize
+# lu-mem: 2G
 # lu-timeout: 600
 # lu-append: kho=on liveupdate=on
 

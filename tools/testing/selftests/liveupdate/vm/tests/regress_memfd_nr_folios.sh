@@ -5,6 +5,7 @@
 # against the array: RETRIEVE_FD fails with EINVAL, with one error line,
 # and the folios the array does list are freed.
 # lu-kernel: sanitize
+# lu-mem: 2G
 # lu-timeout: 600
 # lu-append: kho=on liveupdate=on luo_test.expect_damage=1 test_kho.expect_damage=1
 
