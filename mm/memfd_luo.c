@@ -396,15 +396,24 @@ static int memfd_luo_restore_contents(struct file *file,
 	return err;
 }
 
-/* A new, empty memfd that can carry the seals @seals. */
+/*
+ * A new, empty memfd that can carry the seals @seals.  shmem reports a
+ * failed inode allocation as -ENOSPC; the internal mount has no limits,
+ * so that can only be a lack of memory, which RETRIEVE_FD reports as
+ * -ENOMEM.
+ */
 static struct file *memfd_luo_new_file(u32 seals)
 {
 	unsigned int flags = MFD_ALLOW_SEALING;
+	struct file *file;
 
 	/* F_SEAL_EXEC on an executable file would imply the write seals. */
 	if (seals & F_SEAL_EXEC)
 		flags |= MFD_NOEXEC_SEAL;
-	return memfd_alloc_file(MEMFD_LUO_NAME, flags);
+	file = memfd_alloc_file(MEMFD_LUO_NAME, flags);
+	if (IS_ERR(file) && PTR_ERR(file) == -ENOSPC)
+		return ERR_PTR(-ENOMEM);
+	return file;
 }
 
 /* Folio records the folio array of @ser has room for. */
