@@ -213,6 +213,8 @@ static void preserve(int s, int fd, uint64_t token)
  * @name: for the results
  * @prep: make fresh state for one try (no failure injected)
  * @call: the call; 0 or -errno
+ * @check: checks of what a successful call made (may be NULL); run with
+ *         no failure armed, since they allocate too (mmap(), page faults)
  * @failed: checks after a failed call, beyond the snapshot (may be NULL)
  * @undo: drop what a try made (may be NULL)
  * @undo_last: also after the last try (else its state is kept)
@@ -224,6 +226,7 @@ struct fn_case {
 	const char *name;
 	void (*prep)(void);
 	int (*call)(void);
+	void (*check)(void);
 	void (*failed)(void);
 	void (*undo)(void);
 	bool undo_last;
@@ -245,6 +248,8 @@ static void sweep(const struct fn_case *fc)
 		err = fc->call();
 		left = nth_get();
 		nth_set(0);
+		if (!err && fc->check)
+			fc->check();
 		if (left) {
 			free(before);
 			if (err)
@@ -289,6 +294,8 @@ static void sweep(const struct fn_case *fc)
 			if (err)
 				lu_fail("allocation %u failed, then the same call failed: %s",
 					n, strerror(-err));
+			if (fc->check)
+				fc->check();
 		}
 		free(before);
 		if (fc->undo)
@@ -397,18 +404,18 @@ static int call_reboot(void)
 static void outgoing(const struct lu_kexec_args *next, const char *before)
 {
 	static const struct fn_case cases[] = {
-		{ "CREATE_SESSION", NULL, call_create, NULL, undo_session },
-		{ "PRESERVE_FD of the first test file, with its FLBs", prep_test_file,
-		  call_preserve, NULL, undo_session },
-		{ "PRESERVE_FD of a 4 KiB memfd", prep_small, call_preserve,
-		  memfd_not_frozen, undo_session },
-		{ "PRESERVE_FD of a 2 MiB THP memfd", prep_thp, call_preserve,
-		  memfd_not_frozen, undo_session },
+		{ .name = "CREATE_SESSION", .call = call_create, .undo = undo_session },
+		{ .name = "PRESERVE_FD of the first test file, with its FLBs",
+		  .prep = prep_test_file, .call = call_preserve, .undo = undo_session },
+		{ .name = "PRESERVE_FD of a 4 KiB memfd", .prep = prep_small,
+		  .call = call_preserve, .failed = memfd_not_frozen, .undo = undo_session },
+		{ .name = "PRESERVE_FD of a 2 MiB THP memfd", .prep = prep_thp,
+		  .call = call_preserve, .failed = memfd_not_frozen, .undo = undo_session },
 	};
-	static const struct fn_case get_name = { "GET_NAME", NULL, call_get_name };
+	static const struct fn_case get_name = { .name = "GET_NAME", .call = call_get_name };
 	static const struct fn_case reboot = {
-		"reboot(2): liveupdate_reboot() up to the freeze of the last file",
-		prep_reboot, call_reboot,
+		.name = "reboot(2): liveupdate_reboot() up to the freeze of the last file",
+		.prep = prep_reboot, .call = call_reboot,
 	};
 	char name[32], payload[32];
 	size_t i;
@@ -508,18 +515,38 @@ static void undo_pool(void)
 	in_s = -1;
 }
 
+static uint64_t got_token;
+static int got_fd = -1;
+
+/* RETRIEVE_FD alone: what it returned is checked by check_retrieved(). */
 static int retrieve_token(uint64_t token)
 {
 	int fd = lu_retrieve_fd(in_s, token);
 
 	if (fd < 0)
 		return fd;
-	if (token == 1 && check_bytes(fd, SMALL_SIZE, 10 + pool_next - 1))
-		lu_fail("the 4 KiB memfd differs");
-	if (token == 2 && check_bytes(fd, THP_SIZE, 20 + pool_next - 1))
-		lu_fail("the THP memfd differs");
-	close(fd);
+	got_token = token;
+	got_fd = fd;
 	return 0;
+}
+
+/* The file of the pool session opened last, byte for byte. */
+static void check_retrieved(void)
+{
+	unsigned int i = pool_next - 1;
+	char buf[64], want[32];
+
+	if (got_token == 1 && check_bytes(got_fd, SMALL_SIZE, 10 + i))
+		lu_fail("the 4 KiB memfd differs");
+	if (got_token == 2 && check_bytes(got_fd, THP_SIZE, 20 + i))
+		lu_fail("the THP memfd differs");
+	if (got_token == 3) {
+		snprintf(want, sizeof(want), "pool file %u", i);
+		if (luo_read_payload(got_fd, buf, sizeof(buf)) || strcmp(buf, want))
+			lu_fail("the test file differs");
+	}
+	close(got_fd);
+	got_fd = -1;
 }
 
 static int call_retrieve_small(void)
@@ -568,16 +595,20 @@ static void swept_memfd(const char *name, size_t size)
 static void incoming(void)
 {
 	static const struct fn_case cases[] = {
-		{ "RETRIEVE_SESSION", NULL, call_retrieve_session, NULL,
-		  undo_retrieve_session, true },
-		{ "RETRIEVE_FD of a 4 KiB memfd", pool_open, call_retrieve_small, NULL,
-		  undo_pool, true, true },
-		{ "RETRIEVE_FD of a THP memfd", pool_open, call_retrieve_thp, NULL,
-		  undo_pool, true, true },
-		{ "RETRIEVE_FD of a test file", pool_open, call_retrieve_test, NULL,
-		  undo_pool, true, true },
-		{ "FINISH of a session whose files were not retrieved", pool_open,
-		  call_finish, NULL, undo_finished, true },
+		{ .name = "RETRIEVE_SESSION", .call = call_retrieve_session,
+		  .undo = undo_retrieve_session, .undo_last = true },
+		{ .name = "RETRIEVE_FD of a 4 KiB memfd", .prep = pool_open,
+		  .call = call_retrieve_small, .check = check_retrieved,
+		  .undo = undo_pool, .undo_last = true, .consumes = true },
+		{ .name = "RETRIEVE_FD of a THP memfd", .prep = pool_open,
+		  .call = call_retrieve_thp, .check = check_retrieved,
+		  .undo = undo_pool, .undo_last = true, .consumes = true },
+		{ .name = "RETRIEVE_FD of a test file", .prep = pool_open,
+		  .call = call_retrieve_test, .check = check_retrieved,
+		  .undo = undo_pool, .undo_last = true, .consumes = true },
+		{ .name = "FINISH of a session whose files were not retrieved",
+		  .prep = pool_open, .call = call_finish, .undo = undo_finished,
+		  .undo_last = true },
 	};
 	char buf[64];
 	size_t i;
