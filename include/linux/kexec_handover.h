@@ -26,6 +26,7 @@ void kho_unpreserve_free(void *mem);
 
 struct folio *kho_restore_folio(phys_addr_t phys);
 struct page *kho_restore_pages(phys_addr_t phys, unsigned long nr_pages);
+struct page **kho_restore_vmalloc_pages(const struct kho_vmalloc *preservation);
 void *kho_restore_vmalloc(const struct kho_vmalloc *preservation);
 void kho_discard_vmalloc(const struct kho_vmalloc *preservation,
 			 void (*fn)(const void *page, void *arg), void *arg);
@@ -71,6 +72,12 @@ static inline struct folio *kho_restore_folio(phys_addr_t phys) { return NULL; }
 static inline struct page *kho_restore_pages(phys_addr_t phys, unsigned long nr_pages)
 {
 	return NULL;
+}
+
+static inline struct page **
+kho_restore_vmalloc_pages(const struct kho_vmalloc *preservation)
+{
+	return ERR_PTR(-EOPNOTSUPP);
 }
 
 static inline void *kho_restore_vmalloc(const struct kho_vmalloc *preservation)

@@ -900,36 +900,41 @@ static void kho_vmalloc_put_pages(struct page **pages, unsigned int nr)
 }
 
 /**
- * kho_restore_vmalloc - take back a vmalloc area preserved by the previous kernel
+ * kho_restore_vmalloc_pages - take back the pages of a vmalloc area, unmapped
  * @preservation: what kho_preserve_vmalloc() filled in
  *
- * The area is mapped with base pages, also if it was a huge-page vmalloc
- * area; its descriptor pages are freed.
+ * For a user that reads the area a page at a time and must not lose it
+ * when memory is short: the only allocation, that of the returned array,
+ * is made before any page is taken back.  The descriptor pages are freed.
  *
  * Context: after early boot; may sleep.
- * Return: the new address of the area (free it with vfree()), or NULL if
- * the descriptor is inconsistent or memory ran out.
+ * Return: an array of the @preservation->total_pages pages of the area,
+ * in order, each a base page with one reference (free each page with
+ * __free_page() and the array with kvfree()); ERR_PTR(-ENOMEM) with
+ * nothing taken back; or ERR_PTR(-EINVAL) if the descriptor is
+ * inconsistent, with the pages taken back until then freed.
  */
-void *kho_restore_vmalloc(const struct kho_vmalloc *preservation)
+struct page **kho_restore_vmalloc_pages(const struct kho_vmalloc *preservation)
 {
 	struct kho_vmalloc_chunk *chunk = KHOSER_LOAD_PTR(preservation->first);
 	unsigned int total = preservation->total_pages, nr = 0;
 	unsigned short order = preservation->order;
 	struct page **pages;
 	phys_addr_t next;
-	void *addr;
 	int err;
 
 	if (!chunk || !total || total > max_pfn ||
 	    (preservation->flags & ~KHO_VMALLOC_FLAGS_MASK) ||
 	    order > PUD_ORDER || total % (1U << order))
-		return NULL;
+		return ERR_PTR(-EINVAL);
 	pages = kvmalloc_array(total, sizeof(*pages), GFP_KERNEL | __GFP_NOWARN);
 	if (!pages)
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 	while (chunk) {
-		if (!kho_restore_pages(virt_to_phys(chunk), 1))
+		if (!kho_restore_pages(virt_to_phys(chunk), 1)) {
+			err = -EINVAL;
 			goto err_put;
+		}
 		err = kho_vmalloc_restore_chunk(chunk, order, pages, &nr, total);
 		next = chunk->hdr.next.phys;
 		__free_page(virt_to_page(chunk));
@@ -937,13 +942,42 @@ void *kho_restore_vmalloc(const struct kho_vmalloc *preservation)
 			goto err_put;
 		chunk = next ? phys_to_virt(next) : NULL;
 	}
-	if (nr != total)
-		goto err_put;
+	if (nr == total)
+		return pages;
+	err = -EINVAL;
+err_put:
+	kho_vmalloc_put_pages(pages, nr);
+	kvfree(pages);
+	return ERR_PTR(err);
+}
+EXPORT_SYMBOL_GPL(kho_restore_vmalloc_pages);
+
+/**
+ * kho_restore_vmalloc - take back a vmalloc area preserved by the previous kernel
+ * @preservation: what kho_preserve_vmalloc() filled in
+ *
+ * The area is mapped with base pages, also if it was a huge-page vmalloc
+ * area; its descriptor pages are freed.  If the mapping fails, the pages
+ * of the area are freed: use kho_restore_vmalloc_pages() for an area that
+ * must outlive a failure.
+ *
+ * Context: after early boot; may sleep.
+ * Return: the new address of the area (free it with vfree()), or NULL if
+ * the descriptor is inconsistent or memory ran out.
+ */
+void *kho_restore_vmalloc(const struct kho_vmalloc *preservation)
+{
+	unsigned int total = preservation->total_pages;
+	struct page **pages;
+	void *addr;
+
+	pages = kho_restore_vmalloc_pages(preservation);
+	if (IS_ERR(pages))
+		return NULL;
 	addr = vmap(pages, total, VM_MAP_PUT_PAGES, PAGE_KERNEL);
 	if (addr)
 		return addr;
-err_put:
-	kho_vmalloc_put_pages(pages, nr);
+	kho_vmalloc_put_pages(pages, total);
 	kvfree(pages);
 	return NULL;
 }
