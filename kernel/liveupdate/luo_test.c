@@ -19,14 +19,15 @@
  * from kho_alloc_preserve(), freeze() copies it again so that writes made
  * after PRESERVE_FD reach the next kernel, and retrieve() rebuilds an
  * anonymous test file from the page, which takes read(), write(),
- * lseek(), pread() and pwrite() as the preserved file did.  finish()
- * frees the page of a file that was never retrieved.
+ * lseek(), pread() and pwrite() as the preserved file did; a failed
+ * retrieve() keeps the page it took back for the next try.  finish()
+ * frees the page of a file that was not retrieved.
  *
  * Knobs in the same directory: ``fail_freeze``, an errno number that
  * freeze() returns (negated) while it is not 0, after ``fail_freeze_skip``
  * more calls succeeded, to test the reboot error path; ``fail_retrieve``,
- * an errno number that retrieve() returns (negated, after freeing the
- * file's page) while it is not 0; ``refuse_finish``,
+ * an errno number that retrieve() returns (negated; the file stays
+ * retrievable) while it is not 0; ``refuse_finish``,
  * which makes can_finish() refuse while it is not 0; ``stats``, the
  * number of calls of every callback and whether each FLB has an outgoing
  * object; ``corrupt``, which damages the outgoing LUO hand-over from a
@@ -291,44 +292,59 @@ static void luo_test_unfreeze(struct liveupdate_file_op_args *args)
 	luo_test_count(LT_UNFREEZE);
 }
 
-/* Take the page of a test file back; NULL if it is not one. */
+/* Take the page of a test file back; NULL if it was not preserved. */
 static struct folio *luo_test_restore(u64 phys)
 {
-	struct luo_test_file_ser *ser;
-	struct folio *folio;
+	struct folio *folio = kho_restore_folio(phys);
 
-	folio = kho_restore_folio(phys);
-	if (!folio) {
+	if (!folio)
 		luo_test_report(false, "file data at %#llx is not preserved", phys);
-		return NULL;
-	}
-	ser = folio_address(folio);
-	if (ser->magic != LUO_TEST_FILE_MAGIC || ser->len > LUO_TEST_PAYLOAD_MAX) {
-		luo_test_report(false, "file data at %#llx is corrupt", phys);
-		folio_put(folio);
-		return NULL;
-	}
+	return folio;
+}
+
+static bool luo_test_ser_ok(const struct luo_test_file_ser *ser)
+{
+	return ser->magic == LUO_TEST_FILE_MAGIC && ser->len <= LUO_TEST_PAYLOAD_MAX;
+}
+
+/*
+ * The page of the file: taken back by the first retrieve(), kept in
+ * @args->private_data until one succeeds.  An error pointer, kept too,
+ * if there is no such page.
+ */
+static struct folio *luo_test_retrieve_page(struct liveupdate_file_op_args *args)
+{
+	struct folio *folio = args->private_data;
+
+	if (folio)
+		return folio;
+	folio = luo_test_restore(args->serialized_data);
+	if (!folio)
+		folio = ERR_PTR(-EINVAL);
+	else if (!luo_test_ser_ok(folio_address(folio)))
+		luo_test_report(false, "file data at %#llx is corrupt",
+				args->serialized_data);
+	args->private_data = folio;
 	return folio;
 }
 
 static int luo_test_retrieve(struct liveupdate_file_op_args *args)
 {
+	struct folio *folio = luo_test_retrieve_page(args);
 	struct luo_test_file_ser *ser;
 	struct luo_test_obj *obj;
-	struct folio *folio;
 	struct file *file;
 
-	folio = luo_test_restore(args->serialized_data);
-	if (!folio)
+	if (IS_ERR(folio))
+		return PTR_ERR(folio);
+	ser = folio_address(folio);
+	if (!luo_test_ser_ok(ser))
 		return -EINVAL;
 	if (READ_ONCE(luo_test_fail_retrieve)) {
-		folio_put(folio);
 		luo_test_count(LT_RETRIEVE);
 		return -(int)READ_ONCE(luo_test_fail_retrieve);
 	}
-	ser = folio_address(folio);
 	obj = luo_test_obj_alloc(ser->payload, ser->len);
-	folio_put(folio);
 	if (!obj)
 		return -ENOMEM;
 	file = anon_inode_getfile("[luo_test]", &luo_test_file_fops, obj, O_RDWR);
@@ -342,6 +358,8 @@ static int luo_test_retrieve(struct liveupdate_file_op_args *args)
 	 * working on the file that comes back.
 	 */
 	file->f_mode |= FMODE_PREAD | FMODE_PWRITE;
+	folio_put(folio);
+	args->private_data = NULL;
 	args->file = file;
 	luo_test_count(LT_RETRIEVE);
 	return 0;
@@ -360,9 +378,9 @@ static void luo_test_finish(struct liveupdate_file_op_args *args)
 	luo_test_count(LT_FINISH);
 	if (args->retrieve_status)
 		return;
-	/* Never retrieved: the page is still ours to free. */
-	folio = luo_test_restore(args->serialized_data);
-	if (folio)
+	/* Not retrieved: free the page, kept by a failed retrieve() or not. */
+	folio = args->private_data ?: luo_test_restore(args->serialized_data);
+	if (!IS_ERR_OR_NULL(folio))
 		folio_put(folio);
 }
 
