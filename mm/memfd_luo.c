@@ -40,8 +40,11 @@
  * dropped as clean), accounted like folios shmem allocates itself, size
  * and position are set and the seals applied again.  The memfd is then an
  * ordinary memfd: it can grow if its seals allow, its memory can be
- * swapped, and it is freed on the last close.  Finishing a file that was
- * never retrieved frees its folios.
+ * swapped, and it is freed on the last close.  A retrieve that fails,
+ * for lack of memory say, loses nothing: the folios taken back so far
+ * stay in the new memfd, kept aside with the rest of the hand-over, and
+ * the next RETRIEVE_FD goes on from there (see &struct memfd_luo_in).
+ * Finishing a file that was not retrieved frees its folios.
  *
  * Locking: preserve() and unpreserve() take inode_lock() of the file to
  * change the frozen flag and to read a stable size; the flag then keeps
@@ -294,6 +297,9 @@ static int memfd_luo_freeze(struct liveupdate_file_op_args *args)
 	return 0;
 }
 
+/* Folio records in one page of a folio array. */
+#define MEMFD_LUO_RECS_PER_PAGE	(PAGE_SIZE / sizeof(struct memfd_luo_folio_ser))
+
 /* Restore the folio of @rec and free it. */
 static void memfd_luo_free_folio(const struct memfd_luo_folio_ser *rec)
 {
@@ -318,82 +324,236 @@ static void memfd_luo_free_folios(const struct memfd_luo_folio_ser *recs,
 		memfd_luo_free_folio(&recs[i]);
 }
 
-/* Insert the locked, charged @folio at @index into the memfd @inode. */
+/* Folio records the folio array of @ser has room for. */
+static u64 memfd_luo_capacity(const struct memfd_luo_ser *ser)
+{
+	return (u64)ser->folios.total_pages * MEMFD_LUO_RECS_PER_PAGE;
+}
+
+/* Free the folios of the records in one page of a folio array. */
+static void memfd_luo_discard_page(const void *page, void *arg)
+{
+	u64 *left = arg, n = min_t(u64, *left, MEMFD_LUO_RECS_PER_PAGE);
+
+	memfd_luo_free_folios(page, n);
+	*left -= n;
+}
+
+/*
+ * Free every folio of @ser, which nothing uses.  This allocates nothing,
+ * so that FINISH frees everything also when memory is short.
+ */
+static void memfd_luo_discard(const struct memfd_luo_ser *ser)
+{
+	u64 left = ser->nr_folios;
+
+	if (left)
+		kho_discard_vmalloc(&ser->folios, memfd_luo_discard_page, &left);
+}
+
+/*
+ * Take back the page of the &struct memfd_luo_ser at @phys; NULL, with an
+ * error line, if the previous kernel preserved no such page there.
+ */
+static struct folio *memfd_luo_claim(u64 phys)
+{
+	struct folio *folio = kho_restore_folio(phys);
+
+	if (folio && folio_size(folio) >= sizeof(struct memfd_luo_ser))
+		return folio;
+	pr_err("the record of a memfd at %#llx is not preserved memory\n", phys);
+	if (folio)
+		folio_put(folio);
+	return NULL;
+}
+
+/* Whether the next kernel can use @ser; frees its folios if not. */
+static bool memfd_luo_ser_ok(const struct memfd_luo_ser *ser)
+{
+	if (ser->nr_folios > memfd_luo_capacity(ser)) {
+		pr_err("a memfd record claims %llu folios, its folio array holds %llu\n",
+		       ser->nr_folios, memfd_luo_capacity(ser));
+		memfd_luo_discard(ser);
+		return false;
+	}
+	if (ser->flags || (ser->seals & ~MEMFD_LUO_ALL_SEALS) ||
+	    ser->size > MAX_LFS_FILESIZE || ser->pos > MAX_LFS_FILESIZE) {
+		pr_err("a memfd record has invalid flags, seals, size or position\n");
+		memfd_luo_discard(ser);
+		return false;
+	}
+	return true;
+}
+
+/**
+ * struct memfd_luo_in - a memfd of the previous kernel being retrieved
+ * @ser: the page of its &struct memfd_luo_ser, taken back; NULL if there
+ *       is none
+ * @err: 0, or -EINVAL once the hand-over of the memfd proved malformed:
+ *       then what could be freed was, and retrieve() fails with it
+ * @file: the new memfd; NULL until it is created
+ * @rec_pages: the pages of the folio records, taken back; NULL until then
+ * @next: the first record whose folio is not in @file yet
+ * @folio: the folio of record @next, taken back but not in @file yet, or
+ *         NULL
+ *
+ * Every step of a retrieve moves the memfd from the preserved memory into
+ * @file and records how far it got, so that a step that fails for lack of
+ * memory loses nothing: the next RETRIEVE_FD goes on from there, and
+ * finish() frees what is here and what is still preserved.
+ */
+struct memfd_luo_in {
+	struct folio *ser;
+	int err;
+	struct file *file;
+	struct page **rec_pages;
+	u64 next;
+	struct folio *folio;
+};
+
+static const struct memfd_luo_ser *memfd_luo_in_ser(const struct memfd_luo_in *in)
+{
+	return folio_address(in->ser);
+}
+
+/* Record @i of the folio array of @in. */
+static const struct memfd_luo_folio_ser *
+memfd_luo_in_rec(const struct memfd_luo_in *in, u64 i)
+{
+	const struct memfd_luo_folio_ser *recs;
+
+	recs = page_address(in->rec_pages[i / MEMFD_LUO_RECS_PER_PAGE]);
+	return &recs[i % MEMFD_LUO_RECS_PER_PAGE];
+}
+
+/* The state of the first retrieve of the memfd whose record is at @phys. */
+static struct memfd_luo_in *memfd_luo_in_new(u64 phys)
+{
+	struct memfd_luo_in *in = kzalloc(sizeof(*in), GFP_KERNEL);
+
+	if (!in)
+		return NULL;
+	in->ser = memfd_luo_claim(phys);
+	if (!in->ser || !memfd_luo_ser_ok(memfd_luo_in_ser(in)))
+		in->err = -EINVAL;
+	return in;
+}
+
+/* Free @in and everything of the memfd it still holds or that is preserved. */
+static void memfd_luo_in_free(struct memfd_luo_in *in)
+{
+	const struct memfd_luo_ser *ser;
+	unsigned int i;
+
+	if (in->file)
+		fput(in->file);
+	if (in->folio) {
+		folio_put(in->folio);
+		in->next++;
+	}
+	if (!in->ser)
+		goto out;
+	ser = memfd_luo_in_ser(in);
+	if (in->rec_pages) {
+		for (; in->next < ser->nr_folios; in->next++)
+			memfd_luo_free_folio(memfd_luo_in_rec(in, in->next));
+		for (i = 0; i < ser->folios.total_pages; i++)
+			__free_page(in->rec_pages[i]);
+		kvfree(in->rec_pages);
+	} else if (!in->err) {
+		memfd_luo_discard(ser);
+	}
+	folio_put(in->ser);
+out:
+	kfree(in);
+}
+
+/*
+ * The hand-over of the memfd of @in is malformed at record @in->next:
+ * skip that record, and fail this retrieve and every later one.
+ */
+static int memfd_luo_in_reject(struct memfd_luo_in *in, const char *why)
+{
+	pr_err("record %llu of a memfd %s\n", in->next, why);
+	if (in->folio) {
+		folio_put(in->folio);
+		in->folio = NULL;
+	}
+	in->next++;
+	in->err = -EINVAL;
+	return in->err;
+}
+
+/*
+ * Insert @folio at @index into the memfd @inode, uptodate, dirty and
+ * accounted as shmem does for its own folios.  On error @folio is as it
+ * was: unlocked, uncharged and in no page cache.
+ */
 static int memfd_luo_add_folio(struct inode *inode, struct folio *folio,
 			       pgoff_t index)
 {
 	struct address_space *mapping = inode->i_mapping;
+	gfp_t gfp = mapping_gfp_mask(mapping);
 	long nr = folio_nr_pages(folio);
 	int err;
 
-	if (!IS_ALIGNED(index, nr))
-		return -EINVAL;
-	err = shmem_add_to_page_cache(folio, mapping, index, NULL,
-				      mapping_gfp_mask(mapping));
-	if (err)
-		return err;
-	err = shmem_inode_acct_blocks(inode, nr);
-	if (err) {
-		filemap_remove_folio(folio);
-		return err;
-	}
-	shmem_recalc_inode(inode, nr, 0);
-	return 0;
-}
-
-/* Restore the folio of @rec and put it into the page cache of @inode. */
-static int memfd_luo_restore_folio(struct inode *inode,
-				   const struct memfd_luo_folio_ser *rec)
-{
-	struct folio *folio;
-	int err;
-
-	if (!rec->pfn)
-		return 0;
-	if (rec->flags & ~MEMFD_LUO_FOLIO_FLAGS)
-		return -EINVAL;
-	folio = kho_restore_folio(PFN_PHYS(rec->pfn));
-	if (!folio)
-		return -EINVAL;
-	folio = page_rmappable_folio(&folio->page);
 	__folio_set_locked(folio);
 	__folio_set_swapbacked(folio);
 	folio_mark_uptodate(folio);
-	err = mem_cgroup_charge(folio, NULL, mapping_gfp_mask(inode->i_mapping));
-	if (!err)
-		err = memfd_luo_add_folio(inode, folio, rec->index);
-	if (!err) {
-		folio_mark_dirty(folio);
-		folio_add_lru(folio);
-	}
+	err = mem_cgroup_charge(folio, NULL, gfp);
+	if (err)
+		goto err_unlock;
+	err = shmem_add_to_page_cache(folio, mapping, index, NULL, gfp);
+	if (err)
+		goto err_uncharge;
+	err = shmem_inode_acct_blocks(inode, nr);
+	if (err)
+		goto err_remove;
+	shmem_recalc_inode(inode, nr, 0);
+	folio_mark_dirty(folio);
+	folio_add_lru(folio);
 	folio_unlock(folio);
-	folio_put(folio);
+	return 0;
+
+err_remove:
+	filemap_remove_folio(folio);
+err_uncharge:
+	mem_cgroup_uncharge(folio);
+err_unlock:
+	folio_unlock(folio);
 	return err;
 }
 
-/* Fill the new memfd @file with the preserved folios of @ser. */
-static int memfd_luo_restore_contents(struct file *file,
-				      const struct memfd_luo_ser *ser)
+/*
+ * Take back the folio of the record at @in->next and insert it into
+ * @in->file; nothing for a record without a folio.
+ */
+static int memfd_luo_in_add_folio(struct memfd_luo_in *in)
 {
-	struct memfd_luo_folio_ser *recs;
-	unsigned long i;
-	int err = 0;
+	const struct memfd_luo_folio_ser *rec = memfd_luo_in_rec(in, in->next);
+	struct folio *folio;
+	int err;
 
-	if (!ser->nr_folios)
-		return 0;
-	recs = kho_restore_vmalloc(&ser->folios);
-	if (!recs)
-		return -ENOMEM;
-	for (i = 0; i < ser->nr_folios; i++) {
-		err = memfd_luo_restore_folio(file_inode(file), &recs[i]);
-		if (err) {
-			memfd_luo_free_folios(recs + i + 1,
-					      ser->nr_folios - i - 1);
-			break;
-		}
+	if (!in->folio) {
+		if (!rec->pfn)
+			return 0;
+		if (rec->flags & ~MEMFD_LUO_FOLIO_FLAGS)
+			return memfd_luo_in_reject(in, "has unknown flags");
+		folio = kho_restore_folio(PFN_PHYS(rec->pfn));
+		if (!folio)
+			return memfd_luo_in_reject(in, "names no preserved folio");
+		in->folio = page_rmappable_folio(&folio->page);
+		if (!IS_ALIGNED(rec->index, folio_nr_pages(folio)))
+			return memfd_luo_in_reject(in, "has a misaligned index");
 	}
-	vfree(recs);
-	return err;
+	err = memfd_luo_add_folio(file_inode(in->file), in->folio, rec->index);
+	if (err == -EEXIST)
+		return memfd_luo_in_reject(in, "repeats an index");
+	if (err)
+		return err;
+	folio_put(in->folio);
+	in->folio = NULL;
+	return 0;
 }
 
 /*
@@ -416,99 +576,56 @@ static struct file *memfd_luo_new_file(u32 seals)
 	return file;
 }
 
-/* Folio records the folio array of @ser has room for. */
-static u64 memfd_luo_capacity(const struct memfd_luo_ser *ser)
-{
-	return (u64)ser->folios.total_pages * PAGE_SIZE /
-	       sizeof(struct memfd_luo_folio_ser);
-}
-
-/* Free the folios of the records in one page of a folio array. */
-static void memfd_luo_discard_page(const void *page, void *arg)
-{
-	u64 *left = arg, n = min_t(u64, *left, PAGE_SIZE / sizeof(struct memfd_luo_folio_ser));
-
-	memfd_luo_free_folios(page, n);
-	*left -= n;
-}
-
 /*
- * Free every folio of @ser, which nothing uses.  This allocates nothing,
- * so that FINISH frees everything also when memory is short.
+ * Rebuild the memfd of @in in @in->file, from where the last try
+ * stopped.  Each step either completes or leaves @in as it was.
  */
-static void memfd_luo_discard(const struct memfd_luo_ser *ser)
+static int memfd_luo_rebuild(struct memfd_luo_in *in)
 {
-	u64 left = ser->nr_folios;
-
-	if (left)
-		kho_discard_vmalloc(&ser->folios, memfd_luo_discard_page, &left);
-}
-
-/* Rebuild the memfd described by @ser. */
-static struct file *memfd_luo_rebuild(const struct memfd_luo_ser *ser)
-{
+	const struct memfd_luo_ser *ser = memfd_luo_in_ser(in);
+	struct page **rec_pages;
 	struct file *file;
 	loff_t pos;
 	int err;
 
-	if (ser->nr_folios > memfd_luo_capacity(ser)) {
-		pr_err("a memfd record claims %llu folios, its folio array holds %llu\n",
-		       ser->nr_folios, memfd_luo_capacity(ser));
-		memfd_luo_discard(ser);
-		return ERR_PTR(-EINVAL);
+	if (!in->file) {
+		file = memfd_luo_new_file(ser->seals);
+		if (IS_ERR(file))
+			return PTR_ERR(file);
+		i_size_write(file_inode(file), ser->size);
+		in->file = file;
 	}
-	if (ser->flags || (ser->seals & ~MEMFD_LUO_ALL_SEALS) ||
-	    ser->size > MAX_LFS_FILESIZE) {
-		memfd_luo_discard(ser);
-		return ERR_PTR(-EINVAL);
+	if (ser->nr_folios && !in->rec_pages) {
+		rec_pages = kho_restore_vmalloc_pages(&ser->folios);
+		if (IS_ERR(rec_pages)) {
+			if (PTR_ERR(rec_pages) == -ENOMEM)
+				return -ENOMEM;
+			pr_err("the folio array of a memfd is not preserved memory\n");
+			in->err = -EINVAL;
+			return in->err;
+		}
+		in->rec_pages = rec_pages;
 	}
-	file = memfd_luo_new_file(ser->seals);
-	if (IS_ERR(file)) {
-		memfd_luo_discard(ser);
-		return file;
+	while (in->next < ser->nr_folios) {
+		err = memfd_luo_in_add_folio(in);
+		if (err)
+			return err;
+		in->next++;
 	}
-	i_size_write(file_inode(file), ser->size);
-	err = memfd_luo_restore_contents(file, ser);
-	if (err)
-		goto err_put;
-	pos = vfs_setpos(file, ser->pos, MAX_LFS_FILESIZE);
-	if (pos < 0) {
-		err = pos;
-		goto err_put;
-	}
-	err = memfd_add_seals(file, ser->seals & ~F_SEAL_EXEC);
-	if (err)
-		goto err_put;
-	return file;
-
-err_put:
-	fput(file);
-	return ERR_PTR(err);
-}
-
-/*
- * Take back the page of the &struct memfd_luo_ser at @phys; NULL, with an
- * error line, if the previous kernel preserved no such page there.
- */
-static struct folio *memfd_luo_claim(u64 phys)
-{
-	struct folio *folio = kho_restore_folio(phys);
-
-	if (folio && folio_size(folio) >= sizeof(struct memfd_luo_ser))
-		return folio;
-	pr_err("the record of a memfd at %#llx is not preserved memory\n", phys);
-	if (folio)
-		folio_put(folio);
-	return NULL;
+	pos = vfs_setpos(in->file, ser->pos, MAX_LFS_FILESIZE);
+	if (pos < 0)
+		return pos;
+	return memfd_add_seals(in->file, ser->seals & ~F_SEAL_EXEC);
 }
 
 /**
  * memfd_luo_retrieve - rebuild a preserved memfd in the next kernel
  * @args: LUO arguments; @args->file is set on success
  *
- * The preserved state is consumed in all cases: on error the folios that
- * were not put into the new file are freed, and the new file with the
- * others is released.
+ * On error the memfd is not lost: what was taken back so far is kept in
+ * @args->private_data, the next call goes on from there, and
+ * memfd_luo_finish() frees it.  A malformed hand-over fails every call
+ * with -EINVAL, after one error line.
  *
  * Context: may sleep.
  * Return: 0, -EINVAL for a malformed hand-over, -ENOMEM, or the error of
@@ -516,16 +633,24 @@ static struct folio *memfd_luo_claim(u64 phys)
  */
 static int memfd_luo_retrieve(struct liveupdate_file_op_args *args)
 {
-	struct folio *folio = memfd_luo_claim(args->serialized_data);
-	struct file *file;
+	struct memfd_luo_in *in = args->private_data;
+	int err;
 
-	if (!folio)
-		return -EINVAL;
-	file = memfd_luo_rebuild(folio_address(folio));
-	folio_put(folio);
-	if (IS_ERR(file))
-		return PTR_ERR(file);
-	args->file = file;
+	if (!in) {
+		in = memfd_luo_in_new(args->serialized_data);
+		if (!in)
+			return -ENOMEM;
+		args->private_data = in;
+	}
+	if (in->err)
+		return in->err;
+	err = memfd_luo_rebuild(in);
+	if (err)
+		return err;
+	args->file = in->file;
+	in->file = NULL;
+	memfd_luo_in_free(in);
+	args->private_data = NULL;
 	return 0;
 }
 
@@ -533,8 +658,9 @@ static int memfd_luo_retrieve(struct liveupdate_file_op_args *args)
  * memfd_luo_finish - release a preserved memfd in the next kernel
  * @args: LUO arguments of the incoming file
  *
- * A retrieved file, or one whose retrieve failed, has nothing left to
- * release.  The folios of a file never retrieved are freed.
+ * A retrieved file has nothing left to release.  The folios of a file
+ * never retrieved are freed, and so is what failed retrieves kept.  This
+ * allocates nothing.
  *
  * Context: may sleep.
  */
@@ -544,6 +670,10 @@ static void memfd_luo_finish(struct liveupdate_file_op_args *args)
 
 	if (args->retrieve_status)
 		return;
+	if (args->private_data) {
+		memfd_luo_in_free(args->private_data);
+		return;
+	}
 	folio = memfd_luo_claim(args->serialized_data);
 	if (!folio)
 		return;
