@@ -26,6 +26,9 @@
  * incoming (next kernel): every session of the first kernel is there with
  * its files, byte for byte; RETRIEVE_SESSION, RETRIEVE_FD (4 KiB memfd,
  * THP memfd, test file) and FINISH are swept, one pool session per try.
+ * A failed RETRIEVE_FD must leave the file not retrieved, and the same
+ * call must then return it; every file that comes back is compared byte
+ * for byte, with no failure armed.
  *
  * One KTAP line per call swept ("ok N - fail_nth: ...").
  */
@@ -50,11 +53,12 @@
 #define FAULT_DIRS	{ "/sys/kernel/debug/failslab", "/sys/kernel/debug/fail_page_alloc" }
 #define THP_SIZE	(2UL << 20)
 #define SMALL_SIZE	4096UL
-#define POOL		64
+#define POOL		80
 #define MAX_TRIES	400
 
 static int dev = -1;
 static int nth_fd = -1;
+static int twice_fd = -1;
 
 /* ---- fail-nth ---- */
 
@@ -74,6 +78,19 @@ static unsigned int nth_get(void)
 	if (pread(nth_fd, buf, sizeof(buf) - 1, 0) < 0)
 		lu_fail("cannot read fail-nth: %s", strerror(errno));
 	return strtoul(buf, NULL, 10);
+}
+
+/*
+ * Whether the slab allocation right after the one that fail-nth fails
+ * fails as well: fail-nth bypasses the fault attributes until it fires,
+ * then failslab's "times" budget, of this task only, takes over.  The
+ * failure fail-nth injects takes one from that budget too, hence 2.  For
+ * a call that falls back to a second allocation when the first fails.
+ */
+static void nth_twice(bool on)
+{
+	if (write(twice_fd, on ? "2" : "0", 1) != 1)
+		lu_fail("cannot write failslab/times: %s", strerror(errno));
 }
 
 /* Make failslab and fail_page_alloc fail any allocation, quietly. */
@@ -96,6 +113,16 @@ static void nth_setup(void)
 	if (luo_write_file("/sys/kernel/debug/fail_page_alloc/min-order", "0") ||
 	    luo_write_file("/sys/kernel/debug/fail_page_alloc/ignore-gfp-highmem", "N"))
 		lu_fail("cannot set up fail_page_alloc");
+	/* For nth_twice(): "times" last, once nothing else can fail. */
+	if (luo_write_file("/sys/kernel/debug/failslab/task-filter", "Y") ||
+	    luo_write_file("/proc/self/make-it-fail", "1") ||
+	    luo_write_file("/sys/kernel/debug/failslab/interval", "1") ||
+	    luo_write_file("/sys/kernel/debug/failslab/times", "0") ||
+	    luo_write_file("/sys/kernel/debug/failslab/probability", "100"))
+		lu_fail("cannot set up failslab for this task");
+	twice_fd = open("/sys/kernel/debug/failslab/times", O_WRONLY | O_CLOEXEC);
+	if (twice_fd < 0)
+		lu_fail("cannot open failslab/times: %s", strerror(errno));
 	snprintf(path, sizeof(path), "/proc/self/task/%ld/fail-nth", (long)syscall(SYS_gettid));
 	nth_fd = open(path, O_RDWR | O_CLOEXEC);
 	if (nth_fd < 0)
@@ -218,9 +245,7 @@ static void preserve(int s, int fd, uint64_t token)
  * @failed: checks after a failed call, beyond the snapshot (may be NULL)
  * @undo: drop what a try made (may be NULL)
  * @undo_last: also after the last try (else its state is kept)
- * @consumes: a failed call consumes what it works on: the state changes
- *            and the same call fails again with the same error (a
- *            limitation, reported as such)
+ * @twice: the slab allocation after the failed one fails too (nth_twice())
  */
 struct fn_case {
 	const char *name;
@@ -230,12 +255,12 @@ struct fn_case {
 	void (*failed)(void);
 	void (*undo)(void);
 	bool undo_last;
-	bool consumes;
+	bool twice;
 };
 
 static void sweep(const struct fn_case *fc)
 {
-	unsigned int n, left, injected = 0, fallbacks = 0, consumed = 0;
+	unsigned int n, left, injected = 0, fallbacks = 0;
 	char *before, *after;
 	int err;
 
@@ -244,8 +269,12 @@ static void sweep(const struct fn_case *fc)
 		if (fc->prep)
 			fc->prep();
 		before = snapshot();
+		if (fc->twice)
+			nth_twice(true);
 		nth_set(n);
 		err = fc->call();
+		if (fc->twice)
+			nth_twice(false);
 		left = nth_get();
 		nth_set(0);
 		if (!err && fc->check)
@@ -254,14 +283,11 @@ static void sweep(const struct fn_case *fc)
 			free(before);
 			if (err)
 				lu_fail("fails with %s without an injected failure", strerror(-err));
-			lu_result(1, "%u allocation(s) failed one at a time, each cleanly; no failure injected at %u",
-				  injected, n);
+			lu_result(1, "%u allocation(s) failed %s at a time, each cleanly; no failure injected at %u",
+				  injected, fc->twice ? "two" : "one", n);
 			if (fallbacks)
 				printf("# %s: succeeded %u time(s) in spite of a failed allocation\n",
 				       fc->name, fallbacks);
-			if (consumed)
-				printf("# %s: limitation: %u failed call(s) consumed the file; the retry failed the same way\n",
-				       fc->name, consumed);
 			if (fc->undo_last && fc->undo)
 				fc->undo();
 			return;
@@ -272,16 +298,6 @@ static void sweep(const struct fn_case *fc)
 		} else {
 			if (err != -ENOMEM)
 				lu_fail("allocation %u failed: %s, expected ENOMEM", n, strerror(-err));
-			if (fc->consumes) {
-				consumed++;
-				if (fc->call() != err)
-					lu_fail("allocation %u failed, then the same call did not fail the same way",
-						n);
-				free(before);
-				if (fc->undo)
-					fc->undo();
-				continue;
-			}
 			after = snapshot();
 			if (strcmp(before, after)) {
 				printf("# before:\n%s# after:\n%s", before, after);
@@ -599,13 +615,16 @@ static void incoming(void)
 		  .undo = undo_retrieve_session, .undo_last = true },
 		{ .name = "RETRIEVE_FD of a 4 KiB memfd", .prep = pool_open,
 		  .call = call_retrieve_small, .check = check_retrieved,
-		  .undo = undo_pool, .undo_last = true, .consumes = true },
+		  .undo = undo_pool, .undo_last = true },
 		{ .name = "RETRIEVE_FD of a THP memfd", .prep = pool_open,
 		  .call = call_retrieve_thp, .check = check_retrieved,
-		  .undo = undo_pool, .undo_last = true, .consumes = true },
+		  .undo = undo_pool, .undo_last = true },
+		{ .name = "RETRIEVE_FD of a THP memfd, two allocations failing in a row",
+		  .prep = pool_open, .call = call_retrieve_thp, .check = check_retrieved,
+		  .undo = undo_pool, .undo_last = true, .twice = true },
 		{ .name = "RETRIEVE_FD of a test file", .prep = pool_open,
 		  .call = call_retrieve_test, .check = check_retrieved,
-		  .undo = undo_pool, .undo_last = true, .consumes = true },
+		  .undo = undo_pool, .undo_last = true },
 		{ .name = "FINISH of a session whose files were not retrieved",
 		  .prep = pool_open, .call = call_finish, .undo = undo_finished,
 		  .undo_last = true },
