@@ -9,7 +9,7 @@
 # Debian's 6.12.117 corrupts the struct pages of any HVO huge page freed
 # to the buddy allocator, live update or not.)  6 GiB of RAM: in a 4 GiB
 # host-shaped VM the run-time allocation found no free 1 GiB range.
-# lu-kernel: deferred
+# lu-kernel: sanitize
 # lu-append: kho=on liveupdate=on hugepagesz=2M hugepages=16
 # lu-mem: 6G
 # lu-timeout: 600
