@@ -1,8 +1,0 @@
-# SPDX-License-Identifier: GPL-2.0
-# luo_reboot_error.sh on the sanitize leg: KASAN, KFENCE and kmemleak watch it.
-# lu-kernel: sanitize
-# lu-mem: 2G
-# lu-append: kho=on liveupdate=on
-# lu-timeout: 300
-
-. /lu/tests/luo_reboot_error.sh
