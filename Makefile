@@ -15,12 +15,14 @@
 #   make soak        luo_smp_race with SOAK_UPDATES (200) live updates on
 #                    SOAK_SMP (4) vCPUs; not part of `make check`
 #   make series      the patch series for review (build/series/); not a test
+#   make fuzz        the ioctl and hand-over fuzzers, long: SECONDS=N (600),
+#                    SEED=S reproduces one seed, OPS=N calls per round
 #
 # Everything generated goes to build/ (see README.md).
 
 H := harness
 
-.PHONY: all deps assemble kernel mainline initramfs demo check soak shell bench bench-kho bench-memfd series clean distclean
+.PHONY: all deps assemble kernel mainline initramfs demo check soak shell bench bench-kho bench-memfd series fuzz clean distclean
 
 all: kernel
 
@@ -66,6 +68,9 @@ bench-kho:
 
 series:
 	@$(H)/series.sh
+
+fuzz:
+	@$(H)/fuzz.sh "$(SECONDS)" "$(SEED)" "$(OPS)"
 
 clean:
 	rm -rf build/obj-* build/logs build/initramfs-* build/progs-* build/bzImage* build/accel

@@ -16,6 +16,9 @@
 #   # lu-timeout: SECONDS   # lu-kernel: LEG   # lu-mem: SIZE
 #   # lu-append: ARGS       # lu-smp: N (vCPUs, default 2)
 #   # lu-kernels: LEG...    (stage N boots the N-th leg, later ones the last)
+#   # lu-splat-ok: ERE      kernel messages the test causes on purpose (the
+#                           allocation failures it injects), each with the
+#                           stack dump that follows it up to "</TASK>"
 # LU_KERNELS="LEG...", LU_SMP=N, LU_FIRMWARE=uefi and LU_TIMEOUT=SECONDS in
 # the environment override the test's legs, vCPUs, firmware and timeout,
 # LU_MEM its memory; LU_INITRAMFS_LEGS="LEG..." boots it with the initramfs
@@ -86,6 +89,20 @@ firmware_args() {
 	esac
 }
 
+# cpu_model LEG...: QEMU's -cpu for a VM that boots these legs.  With a
+# KASAN kernel (leg sanitize) the vCPU has no 5-level paging: 6.12's
+# identify_cpu() clears the boot CPU's feature bits, LA57 among them, with
+# interrupts on and before alternatives are patched, so an interrupt in
+# that window sees pgtable_l5_enabled() false and KASAN reports its
+# direct-map accesses as wild (seen at 0.12 s of a kexec'd boot, in
+# handle_edge_irq()).  That race is 6.12's, not live update's.
+cpu_model() {
+	case " $* " in
+	*" sanitize "*) echo max,la57=off ;;
+	*) echo max ;;
+	esac
+}
+
 # qemu_cmd MEM SMP NODES FIRMWARE NAME APPEND LEG...: set QEMU to the
 # command line of a VM that boots the first leg with the initramfs for all
 # of them, (re)built if it is missing or older than a kernel, a test script
@@ -106,7 +123,8 @@ qemu_cmd() {
 	EXTRA=() TOPO=
 	[ "$nodes" -le 1 ] || numa_args "$mem" "$smp" "$nodes"
 	firmware_args "$fw" "$vm"
-	QEMU=(qemu-system-x86_64 -accel "$(accel "$1")" -cpu max -m "$mem" -smp "$smp$TOPO"
+	QEMU=(qemu-system-x86_64 -accel "$(accel "$1")" -cpu "$(cpu_model "$@")"
+	      -m "$mem" -smp "$smp$TOPO"
 	      "${EXTRA[@]}" -nographic -nodefaults -no-reboot
 	      -kernel "$(image "$1")" -initrd "$initrd"
 	      -append "console=ttyS0 panic=-1 retain_initrd lusmp=$smp lukernels=$(IFS=,; echo "$*") $append"
@@ -192,7 +210,9 @@ mv "$LOGS/$name.tap.tmp" "$LOGS/$name.tap"
 reason=
 if [ $rc -eq 124 ]; then
 	reason="timeout after ${tmo}s"
-elif splat=$(grep -m1 -E "$SPLAT" "$log"); then
+elif splat=$(awk -v ok="$(test_header lu-splat-ok "$t")" \
+		'skip { if (/<\/TASK>/) skip = 0; next } ok != "" && $0 ~ ok { skip = 1; next } 1' "$log" |
+		grep -m1 -E "$SPLAT"); then
 	reason="kernel splat: $(echo "$splat" | tr -d '\r' | sed 's/^\[[ 0-9.]*\] //')"
 elif grep -q '^not ok ' "$LOGS/$name.tap"; then
 	reason=$(grep '^not ok ' "$LOGS/$name.tap" | head -3 | sed 's/^not ok [0-9]* - //' | paste -sd';')

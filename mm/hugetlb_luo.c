@@ -639,29 +639,46 @@ static struct folio *hugetlb_luo_claim(u64 phys)
 				      "hugetlb memfd");
 }
 
+/* Take back the record at @phys and rebuild the memfd it describes. */
+static struct file *hugetlb_luo_retrieve_file(u64 phys)
+{
+	struct folio *folio = hugetlb_luo_claim(phys);
+	struct file *file;
+
+	if (!folio)
+		return ERR_PTR(-EINVAL);
+	file = hugetlb_luo_rebuild(folio_address(folio));
+	folio_put(folio);
+	return file;
+}
+
 /**
  * hugetlb_luo_retrieve - rebuild a preserved hugetlbfs memfd in the next kernel
  * @args: LUO arguments; @args->file is set on success
  *
  * The preserved state is consumed in all cases.  After a malformed hand-over
  * the huge pages stay reserved; after another error the ones not in the
- * new file are freed, and the new file with the others is released.
+ * new file are freed, and the new file with the others is released.  LUO
+ * calls retrieve() again after a failure, and finish() too (see
+ * kernel/liveupdate/luo_file.c); so the first error is kept in
+ * @args->private_data and returned again, unlike the shmem handler, whose
+ * retrieve can be retried.
  *
  * Context: may sleep.
  * Return: 0, -EINVAL for a malformed hand-over, -ENOMEM, or the error of
- * creating, filling or sealing the new memfd.
+ * creating, filling or sealing the new memfd (now or the first time).
  */
 static int hugetlb_luo_retrieve(struct liveupdate_file_op_args *args)
 {
-	struct folio *folio = hugetlb_luo_claim(args->serialized_data);
 	struct file *file;
 
-	if (!folio)
-		return -EINVAL;
-	file = hugetlb_luo_rebuild(folio_address(folio));
-	folio_put(folio);
-	if (IS_ERR(file))
+	if (args->private_data)
+		return PTR_ERR(args->private_data);
+	file = hugetlb_luo_retrieve_file(args->serialized_data);
+	if (IS_ERR(file)) {
+		args->private_data = file;
 		return PTR_ERR(file);
+	}
 	args->file = file;
 	return 0;
 }
@@ -670,9 +687,10 @@ static int hugetlb_luo_retrieve(struct liveupdate_file_op_args *args)
  * hugetlb_luo_finish - release a preserved hugetlbfs memfd in the next kernel
  * @args: LUO arguments of the incoming file
  *
- * A retrieved file, or one whose retrieve failed, has nothing left to
- * release.  The huge pages of a file never retrieved go back to the pool
- * (or stay reserved if its records are malformed).
+ * A retrieved file, or one whose retrieve failed (its error is in
+ * @args->private_data), has nothing left to release.  The huge pages of a
+ * file never retrieved go back to the pool (or stay reserved if its
+ * records are malformed).
  *
  * Context: may sleep.
  */
@@ -683,7 +701,7 @@ static void hugetlb_luo_finish(struct liveupdate_file_op_args *args)
 	struct folio *folio;
 	struct hstate *h;
 
-	if (args->retrieve_status)
+	if (args->retrieve_status || args->private_data)
 		return;
 	folio = hugetlb_luo_claim(args->serialized_data);
 	if (!folio)

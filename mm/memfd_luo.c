@@ -43,7 +43,14 @@
  * they are never dropped as clean, and accounted like folios shmem
  * allocates itself.  The memfd is an ordinary memfd: it can grow if its
  * seals allow, its memory can be swapped, and it is freed on the last
- * close.  Finishing a file that was never retrieved frees its folios.
+ * close.  Finishing a file that was never retrieved frees its folios, and
+ * allocates nothing to do so.
+ *
+ * A retrieve that fails for lack of memory loses nothing: what it took
+ * back (the record page, the new file, the pages of the folio records) is
+ * kept in &struct memfd_luo_in, and the next RETRIEVE_FD goes on from
+ * there; FINISH frees it.  Every allocation that can fail comes before the
+ * fill, which cannot fail.
  *
  * Background fill: RETRIEVE_FD does work proportional to the number of
  * folio records only to check them (no page is touched); a work item on
@@ -157,16 +164,25 @@ int memfd_luo_freeze_state(struct file *file, u32 carried, u64 *pos, u32 *seals)
  *
  * The file is named "memfd:"; the name of the preserved file is not kept.
  *
- * Return: the file, with one reference, or an ERR_PTR().
+ * Return: the file, with one reference, or an ERR_PTR(): -ENOMEM if
+ * memory ran out.
  */
 struct file *memfd_luo_new_file(unsigned int mfd_flags, u32 seals)
 {
 	unsigned int flags = mfd_flags | MFD_ALLOW_SEALING;
+	struct file *file;
 
 	/* F_SEAL_EXEC on an executable file would imply the write seals. */
 	if (seals & F_SEAL_EXEC)
 		flags |= MFD_NOEXEC_SEAL;
-	return memfd_alloc_file(MEMFD_LUO_NAME, flags);
+	file = memfd_alloc_file(MEMFD_LUO_NAME, flags);
+	/*
+	 * A failed inode allocation is -ENOSPC; the internal mounts have no
+	 * limits, so that can only be a lack of memory.
+	 */
+	if (IS_ERR(file) && PTR_ERR(file) == -ENOSPC)
+		return ERR_PTR(-ENOMEM);
+	return file;
 }
 
 /**
@@ -474,63 +490,103 @@ static int memfd_luo_restore_folio(struct inode *inode,
 	return err;
 }
 
-/*
- * Check the @nr folio records @recs of a file of @size bytes: known flags,
- * indices inside the file and strictly increasing.  Reads the records
- * only.
- */
-static int memfd_luo_check_records(const struct memfd_luo_folio_ser *recs,
-				   unsigned long nr, loff_t size)
-{
-	pgoff_t end = DIV_ROUND_UP(size, PAGE_SIZE), next = 0;
-	unsigned long i;
-
-	for (i = 0; i < nr; i++) {
-		if (!recs[i].pfn)
-			continue;
-		if ((recs[i].flags & ~MEMFD_LUO_FOLIO_FLAGS) ||
-		    recs[i].index < next || recs[i].index >= end)
-			return -EINVAL;
-		next = recs[i].index + 1;
-	}
-	return 0;
-}
+/* Folio records in one page of the folio array. */
+#define MEMFD_LUO_RECS_PER_PAGE	(PAGE_SIZE / sizeof(struct memfd_luo_folio_ser))
 
 /**
- * struct memfd_luo_fill - the background fill of a retrieved memfd
- * @work: memfd_luo_fill_work() on system_unbound_wq
- * @file: the new memfd; a reference is held until the fill is done
- * @recs: the folio records, vmalloc'ed; freed by the fill
- * @nr: number of records
- * @memcg: memory cgroup of the task that retrieved the file, charged
+ * struct memfd_luo_in - a memfd of the previous kernel being retrieved
+ * @ser: the page of its &struct memfd_luo_ser, taken back; NULL if there
+ *       is none
+ * @err: 0, or -EINVAL once its hand-over proved malformed: every later
+ *       retrieve fails with it, and finish() frees what can be freed
+ * @file: the new memfd, sized; NULL until it is created
+ * @rec_pages: the pages of the folio records, taken back; NULL until then
+ * @work: the background fill, memfd_luo_fill_work() on system_unbound_wq
+ * @memcg: memory cgroup of the task that retrieved the file, which the
+ *         fill charges
  * @locked: completed once the fill holds inode_lock(); on the stack of
  *          the task that retrieves the file, which waits for it
+ *
+ * The first retrieve allocates it.  While retrieves fail, LUO keeps it in
+ * the file's private_data for the next retrieve and for finish(); once
+ * one succeeds, the fill owns it and frees it when done.
  */
-struct memfd_luo_fill {
-	struct work_struct work;
+struct memfd_luo_in {
+	struct folio *ser;
+	int err;
 	struct file *file;
-	struct memfd_luo_folio_ser *recs;
-	unsigned long nr;
+	struct page **rec_pages;
+	struct work_struct work;
 	struct mem_cgroup *memcg;
 	struct completion *locked;
 };
 
+static const struct memfd_luo_ser *memfd_luo_in_ser(const struct memfd_luo_in *in)
+{
+	return folio_address(in->ser);
+}
+
+/* Record @i of the folio array of @in. */
+static const struct memfd_luo_folio_ser *
+memfd_luo_in_rec(const struct memfd_luo_in *in, u64 i)
+{
+	const struct memfd_luo_folio_ser *recs;
+
+	recs = page_address(in->rec_pages[i / MEMFD_LUO_RECS_PER_PAGE]);
+	return &recs[i % MEMFD_LUO_RECS_PER_PAGE];
+}
+
+/* Free the pages of the folio records of @in. */
+static void memfd_luo_in_free_recs(struct memfd_luo_in *in)
+{
+	unsigned int i;
+
+	for (i = 0; i < memfd_luo_in_ser(in)->folios.total_pages; i++)
+		__free_page(in->rec_pages[i]);
+	kvfree(in->rec_pages);
+	in->rec_pages = NULL;
+}
+
 /*
- * Insert every folio of @fill into its file.  Holds inode_lock() of the
- * file throughout, with SHMEM_F_POPULATING set until the last folio is in.
+ * Check the folio records of @in: known flags, indices inside the file
+ * and strictly increasing.  Reads the records only.
+ */
+static int memfd_luo_check_records(const struct memfd_luo_in *in)
+{
+	const struct memfd_luo_ser *ser = memfd_luo_in_ser(in);
+	pgoff_t end = DIV_ROUND_UP(ser->size, PAGE_SIZE), next = 0;
+	const struct memfd_luo_folio_ser *rec;
+	u64 i;
+
+	for (i = 0; i < ser->nr_folios; i++) {
+		rec = memfd_luo_in_rec(in, i);
+		if (!rec->pfn)
+			continue;
+		if ((rec->flags & ~MEMFD_LUO_FOLIO_FLAGS) ||
+		    rec->index < next || rec->index >= end)
+			return -EINVAL;
+		next = rec->index + 1;
+	}
+	return 0;
+}
+
+/*
+ * Insert every folio of @in into its file, then free @in.  Holds
+ * inode_lock() of the file throughout, with SHMEM_F_POPULATING set until
+ * the last folio is in.
  */
 static void memfd_luo_fill_work(struct work_struct *work)
 {
-	struct memfd_luo_fill *fill = container_of(work, struct memfd_luo_fill, work);
-	struct inode *inode = file_inode(fill->file);
+	struct memfd_luo_in *in = container_of(work, struct memfd_luo_in, work);
+	u64 i, nr = memfd_luo_in_ser(in)->nr_folios, bad = 0;
+	struct inode *inode = file_inode(in->file);
 	struct mem_cgroup *old;
-	unsigned long i, bad = 0;
 
 	inode_lock(inode);
-	complete(fill->locked);
-	old = set_active_memcg(fill->memcg);
-	for (i = 0; i < fill->nr; i++) {
-		if (memfd_luo_restore_folio(inode, &fill->recs[i]))
+	complete(in->locked);
+	old = set_active_memcg(in->memcg);
+	for (i = 0; i < nr; i++) {
+		if (memfd_luo_restore_folio(inode, memfd_luo_in_rec(in, i)))
 			bad++;
 		cond_resched();
 	}
@@ -538,117 +594,75 @@ static void memfd_luo_fill_work(struct work_struct *work)
 	shmem_set_populating(inode, false);
 	inode_unlock(inode);
 	if (bad)
-		pr_err("%lu folio(s) of a memfd are not preserved memory; they read as zero\n",
+		pr_err("%llu folio(s) of a memfd are not preserved memory; they read as zero\n",
 		       bad);
-	mem_cgroup_put(fill->memcg);
-	vfree(fill->recs);
-	fput(fill->file);
-	kfree(fill);
+	mem_cgroup_put(in->memcg);
+	memfd_luo_in_free_recs(in);
+	fput(in->file);
+	folio_put(in->ser);
+	kfree(in);
 }
 
 /*
- * Start the background fill of @file with the @nr folios of @recs, which
- * it then owns.  Returns once the fill holds inode_lock() of the file.
+ * Start the background fill of the file of @in, which then owns @in.
+ * Returns once the fill holds inode_lock() of the file.  Cannot fail.
  */
-static int memfd_luo_fill_start(struct file *file,
-				struct memfd_luo_folio_ser *recs,
-				unsigned long nr)
+static void memfd_luo_fill_start(struct memfd_luo_in *in)
 {
 	DECLARE_COMPLETION_ONSTACK(locked);
-	struct memfd_luo_fill *fill;
 
-	fill = kmalloc(sizeof(*fill), GFP_KERNEL);
-	if (!fill)
-		return -ENOMEM;
-	INIT_WORK(&fill->work, memfd_luo_fill_work);
-	fill->file = get_file(file);
-	fill->recs = recs;
-	fill->nr = nr;
-	fill->memcg = get_mem_cgroup_from_current();
-	fill->locked = &locked;
-	shmem_set_populating(file_inode(file), true);
-	queue_work(system_unbound_wq, &fill->work);
+	INIT_WORK(&in->work, memfd_luo_fill_work);
+	get_file(in->file);
+	in->memcg = get_mem_cgroup_from_current();
+	in->locked = &locked;
+	shmem_set_populating(file_inode(in->file), true);
+	queue_work(system_unbound_wq, &in->work);
 	wait_for_completion(&locked);
-	return 0;
+}
+
+/* Folio records the folio array of @ser has room for. */
+static u64 memfd_luo_capacity(const struct memfd_luo_ser *ser)
+{
+	return (u64)ser->folios.total_pages * MEMFD_LUO_RECS_PER_PAGE;
+}
+
+/* Free the folios of the records in one page of a folio array. */
+static void memfd_luo_discard_page(const void *page, void *arg)
+{
+	u64 *left = arg, n = min_t(u64, *left, MEMFD_LUO_RECS_PER_PAGE);
+
+	memfd_luo_free_folios(page, n);
+	*left -= n;
 }
 
 /*
- * Fill the new memfd @file with the preserved folios of @ser, in the
- * background.  On error every folio of @ser is freed.
+ * Free every folio of @ser, which nothing uses.  This allocates nothing,
+ * so that FINISH frees everything also when memory is short.
  */
-static int memfd_luo_restore_contents(struct file *file,
-				      const struct memfd_luo_ser *ser)
-{
-	struct memfd_luo_folio_ser *recs;
-	int err;
-
-	if (!ser->nr_folios)
-		return 0;
-	recs = kho_restore_vmalloc(&ser->folios);
-	if (!recs)
-		return -ENOMEM;
-	err = memfd_luo_check_records(recs, ser->nr_folios, ser->size);
-	if (!err)
-		err = memfd_luo_fill_start(file, recs, ser->nr_folios);
-	if (err) {
-		memfd_luo_free_folios(recs, ser->nr_folios);
-		vfree(recs);
-	}
-	return err;
-}
-
-/* Free every folio of @ser, which nothing uses. */
 static void memfd_luo_discard(const struct memfd_luo_ser *ser)
 {
-	struct memfd_luo_folio_ser *recs;
+	u64 left = ser->nr_folios;
 
-	if (!ser->nr_folios)
-		return;
-	recs = kho_restore_vmalloc(&ser->folios);
-	if (!recs) {
-		pr_warn("cannot restore the folio records of a memfd\n");
-		return;
+	if (left)
+		kho_discard_vmalloc(&ser->folios, memfd_luo_discard_page, &left);
+}
+
+/* Whether the next kernel can use @ser; frees its folios if not. */
+static bool memfd_luo_ser_ok(const struct memfd_luo_ser *ser)
+{
+	if (ser->nr_folios > memfd_luo_capacity(ser)) {
+		pr_err("a memfd record claims %llu folios, its folio array holds %llu\n",
+		       ser->nr_folios, memfd_luo_capacity(ser));
+		memfd_luo_discard(ser);
+		return false;
 	}
-	memfd_luo_free_folios(recs, ser->nr_folios);
-	vfree(recs);
-}
-
-/* Size, position and seals of the new memfd @file, as in @ser. */
-static int memfd_luo_set_attrs(struct file *file, const struct memfd_luo_ser *ser)
-{
-	i_size_write(file_inode(file), ser->size);
-	return memfd_luo_restore_state(file, ser->pos, ser->seals);
-}
-
-/* Rebuild the memfd described by @ser. */
-static struct file *memfd_luo_rebuild(const struct memfd_luo_ser *ser)
-{
-	struct file *file;
-	int err;
-
 	if (ser->flags || (ser->seals & ~MEMFD_LUO_ALL_SEALS) ||
-	    ser->size > MAX_LFS_FILESIZE) {
+	    ser->size > MAX_LFS_FILESIZE || ser->pos > MAX_LFS_FILESIZE) {
+		pr_err("a memfd record has invalid flags, seals, size or position\n");
 		memfd_luo_discard(ser);
-		return ERR_PTR(-EINVAL);
+		return false;
 	}
-	file = memfd_luo_new_file(0, ser->seals);
-	if (IS_ERR(file)) {
-		memfd_luo_discard(ser);
-		return file;
-	}
-	err = memfd_luo_set_attrs(file, ser);
-	if (err) {
-		memfd_luo_discard(ser);
-		goto err_put;
-	}
-	err = memfd_luo_restore_contents(file, ser);
-	if (err)
-		goto err_put;
-	return file;
-
-err_put:
-	fput(file);
-	return ERR_PTR(err);
+	return true;
 }
 
 /**
@@ -679,29 +693,120 @@ static struct folio *memfd_luo_claim(u64 phys)
 	return memfd_luo_claim_record(phys, sizeof(struct memfd_luo_ser), "memfd");
 }
 
+/* The state of the first retrieve of the memfd whose record is at @phys. */
+static struct memfd_luo_in *memfd_luo_in_new(u64 phys)
+{
+	struct memfd_luo_in *in = kzalloc(sizeof(*in), GFP_KERNEL);
+
+	if (!in)
+		return NULL;
+	in->ser = memfd_luo_claim(phys);
+	if (!in->ser || !memfd_luo_ser_ok(memfd_luo_in_ser(in)))
+		in->err = -EINVAL;
+	return in;
+}
+
+/*
+ * Free @in of a memfd whose retrieve never succeeded, with the new file,
+ * the folios and whatever else of the memfd is still preserved.
+ */
+static void memfd_luo_in_free(struct memfd_luo_in *in)
+{
+	const struct memfd_luo_ser *ser;
+	u64 i;
+
+	if (in->file)
+		fput(in->file);
+	if (!in->ser)
+		goto out;
+	ser = memfd_luo_in_ser(in);
+	if (in->rec_pages) {
+		for (i = 0; i < ser->nr_folios; i++)
+			memfd_luo_free_folio(memfd_luo_in_rec(in, i));
+		memfd_luo_in_free_recs(in);
+	} else if (!in->err) {
+		memfd_luo_discard(ser);
+	}
+	folio_put(in->ser);
+out:
+	kfree(in);
+}
+
+/*
+ * Take back what the memfd of @in needs and build its new file, going on
+ * from where the last try stopped: each step either completes or leaves
+ * @in as it was.  The folios are left to the fill.
+ */
+static int memfd_luo_prepare(struct memfd_luo_in *in)
+{
+	const struct memfd_luo_ser *ser = memfd_luo_in_ser(in);
+	struct page **rec_pages;
+	struct file *file;
+
+	if (!in->file) {
+		file = memfd_luo_new_file(0, ser->seals);
+		if (IS_ERR(file))
+			return PTR_ERR(file);
+		i_size_write(file_inode(file), ser->size);
+		in->file = file;
+	}
+	if (ser->nr_folios && !in->rec_pages) {
+		rec_pages = kho_restore_vmalloc_pages(&ser->folios);
+		if (IS_ERR(rec_pages)) {
+			if (PTR_ERR(rec_pages) == -ENOMEM)
+				return -ENOMEM;
+			pr_err("the folio array of a memfd is not preserved memory\n");
+			in->err = -EINVAL;
+			return in->err;
+		}
+		in->rec_pages = rec_pages;
+		if (memfd_luo_check_records(in)) {
+			pr_err("the folio records of a memfd are malformed\n");
+			in->err = -EINVAL;
+			return in->err;
+		}
+	}
+	return memfd_luo_restore_state(in->file, ser->pos, ser->seals);
+}
+
 /**
  * memfd_luo_retrieve - rebuild a preserved memfd in the next kernel
  * @args: LUO arguments; @args->file is set on success
  *
- * The preserved state is consumed in all cases: on error the folios that
- * were not put into the new file are freed, and the new file with the
- * others is released.
+ * A retrieve that fails keeps what it took back in @args->private_data
+ * (&struct memfd_luo_in), so that the next one goes on from there and
+ * finish() can free it; a malformed hand-over fails every retrieve the
+ * same way.  On success the folios reach the file in the background.
  *
  * Context: may sleep.
  * Return: 0, -EINVAL for a malformed hand-over, -ENOMEM, or the error of
- * creating, filling or sealing the new memfd.
+ * creating or sealing the new memfd.
  */
 static int memfd_luo_retrieve(struct liveupdate_file_op_args *args)
 {
-	struct folio *folio = memfd_luo_claim(args->serialized_data);
+	struct memfd_luo_in *in = args->private_data;
 	struct file *file;
+	int err;
 
-	if (!folio)
-		return -EINVAL;
-	file = memfd_luo_rebuild(folio_address(folio));
-	folio_put(folio);
-	if (IS_ERR(file))
-		return PTR_ERR(file);
+	if (!in) {
+		in = memfd_luo_in_new(args->serialized_data);
+		if (!in)
+			return -ENOMEM;
+		args->private_data = in;
+	}
+	if (in->err)
+		return in->err;
+	err = memfd_luo_prepare(in);
+	if (err)
+		return err;
+	args->private_data = NULL;
+	file = in->file;
+	if (in->rec_pages) {
+		memfd_luo_fill_start(in);
+	} else {
+		folio_put(in->ser);
+		kfree(in);
+	}
 	args->file = file;
 	return 0;
 }
@@ -710,8 +815,9 @@ static int memfd_luo_retrieve(struct liveupdate_file_op_args *args)
  * memfd_luo_finish - release a preserved memfd in the next kernel
  * @args: LUO arguments of the incoming file
  *
- * A retrieved file, or one whose retrieve failed, has nothing left to
- * release.  The folios of a file never retrieved are freed.
+ * A retrieved file has nothing left to release.  The folios of a file
+ * never retrieved are freed, and so is what failed retrieves kept.  This
+ * allocates nothing.
  *
  * Context: may sleep.
  */
@@ -721,6 +827,10 @@ static void memfd_luo_finish(struct liveupdate_file_op_args *args)
 
 	if (args->retrieve_status)
 		return;
+	if (args->private_data) {
+		memfd_luo_in_free(args->private_data);
+		return;
+	}
 	folio = memfd_luo_claim(args->serialized_data);
 	if (!folio)
 		return;

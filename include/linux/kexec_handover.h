@@ -44,7 +44,10 @@ void kho_unpreserve_free(void *mem);
 struct folio *kho_restore_folio(phys_addr_t phys);
 struct folio *kho_restore_folio_order(phys_addr_t phys, unsigned int order);
 struct page *kho_restore_pages(phys_addr_t phys, unsigned long nr_pages);
+struct page **kho_restore_vmalloc_pages(const struct kho_vmalloc *preservation);
 void *kho_restore_vmalloc(const struct kho_vmalloc *preservation);
+void kho_discard_vmalloc(const struct kho_vmalloc *preservation,
+			 void (*fn)(const void *page, void *arg), void *arg);
 void kho_restore_free(void *mem);
 
 int kho_add_subtree(const char *name, void *blob, size_t size);
@@ -99,9 +102,20 @@ static inline struct page *kho_restore_pages(phys_addr_t phys, unsigned long nr_
 	return NULL;
 }
 
+static inline struct page **
+kho_restore_vmalloc_pages(const struct kho_vmalloc *preservation)
+{
+	return ERR_PTR(-EOPNOTSUPP);
+}
+
 static inline void *kho_restore_vmalloc(const struct kho_vmalloc *preservation)
 {
 	return NULL;
+}
+
+static inline void kho_discard_vmalloc(const struct kho_vmalloc *preservation,
+				       void (*fn)(const void *page, void *arg), void *arg)
+{
 }
 
 static inline void kho_restore_free(void *mem) { }

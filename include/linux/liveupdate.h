@@ -24,10 +24,10 @@ struct liveupdate_flb;
 /**
  * struct liveupdate_file_op_args - arguments of the file handler callbacks
  * @handler: the handler called
- * @retrieve_status: 0 if RETRIEVE_FD was never attempted on the file, a
- *                   positive value once it succeeded, or the negative
- *                   error of the failed retrieve().  Set for can_finish()
- *                   and finish().
+ * @retrieve_status: 0 if the file was not retrieved (RETRIEVE_FD never
+ *                   succeeded on it, though retrieve() may have failed),
+ *                   a positive value once it was, or -EIO if retrieve()
+ *                   returned no file.  Set for can_finish() and finish().
  * @file: the preserved file; for retrieve(), output: the restored file,
  *        with one reference that LUO owns
  * @serialized_data: the handler's handle of its preserved state (usually
@@ -35,7 +35,10 @@ struct liveupdate_flb;
  *                   of preserve(), may be updated by freeze(), input of
  *                   everything in the next kernel
  * @private_data: runtime state of the handler for this file; output of
- *                preserve(), input of the other callbacks of this kernel
+ *                preserve(), input of the other callbacks of this kernel.
+ *                Next kernel: NULL at the first retrieve(); what a failed
+ *                retrieve() leaves here is the input of the next
+ *                retrieve() and of finish().
  */
 struct liveupdate_file_op_args {
 	struct liveupdate_file_handler *handler;
@@ -59,7 +62,13 @@ struct liveupdate_file_op_args {
  *          kexec and is returned by reboot(2).
  * @unfreeze: optional; undo freeze() when the kexec is aborted.
  * @retrieve: required; next kernel: rebuild the file from
- *            @serialized_data and set @file.
+ *            @serialized_data and set @file.  On error the file stays not
+ *            retrieved: the preserved state must be left usable, so that
+ *            a later RETRIEVE_FD calls retrieve() again (and can succeed
+ *            after a transient error such as -ENOMEM) and finish() can
+ *            free it; what was already taken back can be kept in
+ *            @private_data.  A handler that finds its state unusable
+ *            returns the same error on every call.
  * @can_finish: optional; next kernel: whether FINISH may proceed.  If any
  *              file of the session says false, FINISH fails with EBUSY.
  * @finish: required; next kernel: release the preserved state.  Called

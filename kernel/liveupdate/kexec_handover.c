@@ -102,6 +102,9 @@ struct kho_in_state {
 
 static struct kho_in_state kho_in __ro_after_init;
 
+/* Pages of preserved blocks taken back by a restore function so far. */
+static atomic_long_t kho_in_claimed;
+
 /* The previous kernel's kexec-metadata; version 0 if there was none. */
 static struct kho_kexec_metadata kho_in_meta __ro_after_init;
 
@@ -399,6 +402,7 @@ static struct page *kho_claim_block(unsigned long pfn, unsigned int order)
 		return NULL;
 	}
 	page->private = 0;
+	atomic_long_add(1UL << order, &kho_in_claimed);
 	return page;
 }
 
@@ -557,6 +561,42 @@ void kho_restore_free(void *mem)
 		folio_put(folio);
 }
 EXPORT_SYMBOL_GPL(kho_restore_free);
+
+/**
+ * kho_in_account - how the preserved memory of this boot is used
+ * @acct: filled in
+ *
+ * Every page the previous kernel preserved is either still reserved and
+ * claimable (the head of its block carries the KHO stamp), or was claimed
+ * once by a restore function: claimed + unclaimed = preserved.  A
+ * claimable block with a page that is not reserved any more (in the
+ * allocator while the stamp still points at it) is counted as bad.
+ * Walks every page of memory: a debugging aid.
+ *
+ * Context: process context; may sleep.
+ */
+void kho_in_account(struct kho_in_account *acct)
+{
+	unsigned long pfn, i, nr;
+	struct page *page;
+
+	*acct = (struct kho_in_account) {
+		.preserved = kho_in.pages,
+		.claimed = atomic_long_read(&kho_in_claimed),
+	};
+	for (pfn = 0; pfn < max_pfn; pfn++) {
+		if (!(pfn % SZ_64K))
+			cond_resched();
+		page = pfn_to_online_page(pfn);
+		if (!page || !PageReserved(page) || (page->private >> 32) != KHO_PAGE_MAGIC)
+			continue;
+		nr = 1UL << min_t(unsigned long, page->private & U32_MAX, KHO_RADIX_MAX_ORDER);
+		for (i = 0; i < nr && pfn + i < max_pfn; i++)
+			acct->bad += !PageReserved(page + i);
+		acct->unclaimed += nr;
+		pfn += nr - 1;
+	}
+}
 
 /* ------------------------------------------------------------------------
  * Subtrees of the root FDT
@@ -931,36 +971,41 @@ static void kho_vmalloc_put_pages(struct page **pages, unsigned int nr)
 }
 
 /**
- * kho_restore_vmalloc - take back a vmalloc area preserved by the previous kernel
+ * kho_restore_vmalloc_pages - take back the pages of a vmalloc area, unmapped
  * @preservation: what kho_preserve_vmalloc() filled in
  *
- * The area is mapped with base pages, also if it was a huge-page vmalloc
- * area; its descriptor pages are freed.
+ * For a user that reads the area a page at a time and must not lose it
+ * when memory is short: the only allocation, that of the returned array,
+ * is made before any page is taken back.  The descriptor pages are freed.
  *
  * Context: after early boot; may sleep.
- * Return: the new address of the area (free it with vfree()), or NULL if
- * the descriptor is inconsistent or memory ran out.
+ * Return: an array of the @preservation->total_pages pages of the area,
+ * in order, each a base page with one reference (free each page with
+ * __free_page() and the array with kvfree()); ERR_PTR(-ENOMEM) with
+ * nothing taken back; or ERR_PTR(-EINVAL) if the descriptor is
+ * inconsistent, with the pages taken back until then freed.
  */
-void *kho_restore_vmalloc(const struct kho_vmalloc *preservation)
+struct page **kho_restore_vmalloc_pages(const struct kho_vmalloc *preservation)
 {
 	struct kho_vmalloc_chunk *chunk = KHOSER_LOAD_PTR(preservation->first);
 	unsigned int total = preservation->total_pages, nr = 0;
 	unsigned short order = preservation->order;
 	struct page **pages;
 	phys_addr_t next;
-	void *addr;
 	int err;
 
 	if (!chunk || !total || total > max_pfn ||
 	    (preservation->flags & ~KHO_VMALLOC_FLAGS_MASK) ||
 	    order > PUD_ORDER || total % (1U << order))
-		return NULL;
+		return ERR_PTR(-EINVAL);
 	pages = kvmalloc_array(total, sizeof(*pages), GFP_KERNEL | __GFP_NOWARN);
 	if (!pages)
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 	while (chunk) {
-		if (!kho_restore_pages(virt_to_phys(chunk), 1))
+		if (!kho_restore_pages(virt_to_phys(chunk), 1)) {
+			err = -EINVAL;
 			goto err_put;
+		}
 		err = kho_vmalloc_restore_chunk(chunk, order, pages, &nr, total);
 		next = chunk->hdr.next.phys;
 		__free_page(virt_to_page(chunk));
@@ -968,17 +1013,89 @@ void *kho_restore_vmalloc(const struct kho_vmalloc *preservation)
 			goto err_put;
 		chunk = next ? phys_to_virt(next) : NULL;
 	}
-	if (nr != total)
-		goto err_put;
+	if (nr == total)
+		return pages;
+	err = -EINVAL;
+err_put:
+	kho_vmalloc_put_pages(pages, nr);
+	kvfree(pages);
+	return ERR_PTR(err);
+}
+EXPORT_SYMBOL_GPL(kho_restore_vmalloc_pages);
+
+/**
+ * kho_restore_vmalloc - take back a vmalloc area preserved by the previous kernel
+ * @preservation: what kho_preserve_vmalloc() filled in
+ *
+ * The area is mapped with base pages, also if it was a huge-page vmalloc
+ * area; its descriptor pages are freed.  If the mapping fails, the pages
+ * of the area are freed: use kho_restore_vmalloc_pages() for an area that
+ * must outlive a failure.
+ *
+ * Context: after early boot; may sleep.
+ * Return: the new address of the area (free it with vfree()), or NULL if
+ * the descriptor is inconsistent or memory ran out.
+ */
+void *kho_restore_vmalloc(const struct kho_vmalloc *preservation)
+{
+	unsigned int total = preservation->total_pages;
+	struct page **pages;
+	void *addr;
+
+	pages = kho_restore_vmalloc_pages(preservation);
+	if (IS_ERR(pages))
+		return NULL;
 	addr = vmap(pages, total, VM_MAP_PUT_PAGES, PAGE_KERNEL);
 	if (addr)
 		return addr;
-err_put:
-	kho_vmalloc_put_pages(pages, nr);
+	kho_vmalloc_put_pages(pages, total);
 	kvfree(pages);
 	return NULL;
 }
 EXPORT_SYMBOL_GPL(kho_restore_vmalloc);
+
+/**
+ * kho_discard_vmalloc - free a vmalloc area of the previous kernel unmapped
+ * @preservation: what kho_preserve_vmalloc() filled in
+ * @fn: called with the linear-map address of each page of the area, in
+ *      order, before the page is freed; may be NULL
+ * @arg: passed to @fn
+ *
+ * For an area that is read once and freed: nothing is allocated, so this
+ * cannot fail for lack of memory, as kho_restore_vmalloc() can.  A
+ * descriptor page or block that was not preserved ends the walk; what
+ * follows it stays reserved.
+ *
+ * Context: after early boot; may sleep.
+ */
+void kho_discard_vmalloc(const struct kho_vmalloc *preservation,
+			 void (*fn)(const void *page, void *arg), void *arg)
+{
+	struct kho_vmalloc_chunk *chunk = KHOSER_LOAD_PTR(preservation->first);
+	unsigned long nr = 1UL << min_t(unsigned short, preservation->order, PUD_ORDER);
+	unsigned long left = preservation->total_pages, j;
+	struct page *page = NULL;
+	phys_addr_t next;
+	unsigned int i;
+
+	while (chunk && kho_restore_pages(virt_to_phys(chunk), 1)) {
+		for (i = 0; i < ARRAY_SIZE(chunk->phys) && chunk->phys[i] && left >= nr; i++) {
+			page = kho_restore_pages(chunk->phys[i], nr);
+			if (!page)
+				break;
+			for (j = 0; j < nr; j++) {
+				if (fn)
+					fn(page_address(page + j), arg);
+				__free_page(page + j);
+			}
+			left -= nr;
+		}
+		next = page ? chunk->hdr.next.phys : 0;
+		__free_page(virt_to_page(chunk));
+		chunk = next ? phys_to_virt(next) : NULL;
+	}
+}
+EXPORT_SYMBOL_GPL(kho_discard_vmalloc);
 
 /* ------------------------------------------------------------------------
  * Scratch areas of a cold boot
@@ -1480,6 +1597,21 @@ static int __init kho_stamp_block(phys_addr_t phys, unsigned int order, void *ar
 	return 0;
 }
 
+/*
+ * The incoming root FDT is read in place for the life of this kernel:
+ * claim its page, so that no restore function can hand it out (a record
+ * of the hand-over that points at it is damaged).  The page stays
+ * reserved.
+ */
+static void __init kho_in_claim_fdt(void)
+{
+	unsigned long pfn = PHYS_PFN(kho_in.fdt_phys);
+	struct page *page = pfn_to_page(pfn);
+
+	if (PageReserved(page) && page->private == kho_page_stamp(0))
+		kho_claim_block(pfn, 0);
+}
+
 static void __init kho_free_node(phys_addr_t phys, unsigned int level, void *arg)
 {
 	free_reserved_page(pfn_to_page(PHYS_PFN(phys)));
@@ -1528,6 +1660,8 @@ void __init kho_memory_ready(void)
 			       ERR_PTR(err));
 			kho_in.failed = true;
 			kho_enable = false;
+		} else {
+			kho_in_claim_fdt();
 		}
 	}
 	if (kho_release_cnt)

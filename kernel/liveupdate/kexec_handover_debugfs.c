@@ -28,6 +28,10 @@
  *     in/                 what the previous kernel handed over (KHO boot)
  *       fdt               the incoming root FDT
  *       preserved_pages   number of preserved pages found at boot
+ *       accounting        preserved, claimed (taken back by a restore
+ *                         function), unclaimed (still reserved) and bad
+ *                         pages (of claimable blocks, not reserved any
+ *                         more): claimed + unclaimed = preserved, bad = 0
  *       kexec_metadata    release of the previous kernel and kexec count,
  *                         if it sent its kexec-metadata subtree
  *       sub_fdts/<name>   each blob named by a child of the incoming root
@@ -202,6 +206,17 @@ static int kho_in_pages_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(kho_in_pages);
 
+static int kho_in_accounting_show(struct seq_file *m, void *v)
+{
+	struct kho_in_account acct;
+
+	kho_in_account(&acct);
+	seq_printf(m, "preserved_pages %lu\nclaimed_pages %lu\nunclaimed_pages %lu\nbad_pages %lu\n",
+		   acct.preserved, acct.claimed, acct.unclaimed, acct.bad);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(kho_in_accounting);
+
 /* True if @err means that debugfs is disabled or not usable at all. */
 static bool kho_debugfs_unavailable(long err)
 {
@@ -370,6 +385,11 @@ static struct dentry *kho_in_debugfs_populate(struct dentry *dir,
 
 	d = debugfs_create_file("preserved_pages", 0400, dir, NULL,
 				&kho_in_pages_fops);
+	if (IS_ERR(d))
+		return d;
+
+	d = debugfs_create_file("accounting", 0400, dir, NULL,
+				&kho_in_accounting_fops);
 	if (IS_ERR(d))
 		return d;
 

@@ -78,6 +78,22 @@ const struct kho_kexec_metadata *kho_in_metadata(void);
 /* Pages the outgoing tracker allocated, the metadata of what is preserved. */
 unsigned long kho_out_tracker_pages(void);
 
+/**
+ * struct kho_in_account - what became of the pages handed over to this boot
+ * @preserved: pages of the blocks found in the tracker at boot
+ * @claimed: pages of the blocks a restore function took back
+ * @unclaimed: pages of the blocks still reserved and claimable
+ * @bad: pages of claimable blocks that are not reserved any more
+ */
+struct kho_in_account {
+	unsigned long preserved;
+	unsigned long claimed;
+	unsigned long unclaimed;
+	unsigned long bad;
+};
+
+void kho_in_account(struct kho_in_account *acct);
+
 #ifdef CONFIG_KEXEC_HANDOVER_DEBUGFS
 int kho_debugfs_init(void);
 int kho_out_debugfs_init(void *fdt);

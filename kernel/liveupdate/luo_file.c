@@ -23,8 +23,9 @@
  * - freeze(), in liveupdate_reboot(): last update of the state; the
  *   record {handler compatible, handle, token} is written.
  * - retrieve(), at RETRIEVE_FD in the next kernel: the handler rebuilds a
- *   file from the handle.  The result (file or error) is kept: later
- *   calls return another reference to the same file, or the same error.
+ *   file from the handle.  The file is kept: later calls return another
+ *   reference to it.  An error is not: the file stays not retrieved, and
+ *   the next RETRIEVE_FD calls retrieve() again (see below).
  * - can_finish() and finish(), at FINISH or when the session is closed:
  *   the handler drops what it still holds; for a file that was never
  *   retrieved, it frees the preserved state.
@@ -36,6 +37,13 @@
  * - If freeze() fails for a file, the files of the session frozen before
  *   it are unfrozen, last first, and the error goes up to the session
  *   code, which unfreezes the sessions before it.
+ * - If retrieve() fails, RETRIEVE_FD returns its error and the file stays
+ *   not retrieved: the preserved state must still be there, so that the
+ *   same call can succeed later (after a lack of memory, say) and finish()
+ *   can free it.  What retrieve() has taken back already it keeps in
+ *   &liveupdate_file_op_args.private_data, which LUO hands to the next
+ *   retrieve() and to finish().  A handler whose state is unusable (a
+ *   malformed hand-over) returns the same error again.
  * - If any file's can_finish() refuses, FINISH fails with EBUSY and
  *   nothing changes.
  * - The same underlying object (get_id(), by default the struct file)
@@ -76,11 +84,12 @@ static DEFINE_XARRAY(luo_file_ids);
  * @fh: its handler; NULL for an incoming file before the first open
  * @file: outgoing: the preserved file; incoming: the retrieved file or NULL
  * @serialized_data: the handler's handle of the preserved state
- * @private_data: the handler's runtime state (outgoing)
+ * @private_data: outgoing: the handler's runtime state; incoming: what a
+ *                failed retrieve() left for the next one and for finish()
  * @token: the user's token
  * @id: key in luo_file_ids (outgoing)
- * @retrieve_status: incoming: 0 before RETRIEVE_FD, 1 after it succeeded,
- *                   or the error it failed with
+ * @retrieve_status: incoming: 0 until RETRIEVE_FD succeeds, then 1; -EIO
+ *                   if retrieve() reported success without a file
  * @compatible: incoming: compatible string of the handler to bind to
  * @list: in &luo_file_set.files
  *
@@ -577,12 +586,13 @@ int luo_file_bind_all(struct luo_file_set *set)
  * @token: the file's token
  * @filep: where to store the file, with a new reference for the caller
  *
- * The first call asks the handler to rebuild the file; its result is kept
- * for later calls.
+ * The first call asks the handler to rebuild the file; the file is kept
+ * for later calls.  If the handler fails, the file stays not retrieved and
+ * the next call asks the handler again.
  *
  * Context: the session's mutex held.
- * Return: 0, -ENOENT if no file has @token, or the error of the handler's
- * retrieve() (now or the first time).
+ * Return: 0, -ENOENT if no file has @token, the error of the handler's
+ * retrieve(), or -EIO if it returned no file.
  */
 int luo_retrieve_file(struct luo_file_set *set, u64 token, struct file **filep)
 {
@@ -599,11 +609,12 @@ int luo_retrieve_file(struct luo_file_set *set, u64 token, struct file **filep)
 	if (!luo_file->retrieve_status) {
 		args = luo_file_args(luo_file);
 		err = luo_file->fh->ops->retrieve(&args);
-		if (!err && !args.file)
-			err = -EIO;
-		if (err) {
-			luo_file->retrieve_status = err;
+		luo_file->private_data = args.private_data;
+		if (err)
 			return err;
+		if (WARN_ON_ONCE(!args.file)) {
+			luo_file->retrieve_status = -EIO;
+			return -EIO;
 		}
 		luo_file->file = args.file;
 		luo_file->retrieve_status = 1;

@@ -18,14 +18,16 @@
  * files it restores itself).  preserve() copies the payload into one page
  * from kho_alloc_preserve(), freeze() copies it again so that writes made
  * after PRESERVE_FD reach the next kernel, and retrieve() rebuilds an
- * anonymous test file from the page.  finish() frees the page of a file
- * that was never retrieved.
+ * anonymous test file from the page, which takes read(), write(),
+ * lseek(), pread() and pwrite() as the preserved file did; a failed
+ * retrieve() keeps the page it took back for the next try.  finish()
+ * frees the page of a file that was not retrieved.
  *
  * Knobs in the same directory: ``fail_freeze``, an errno number that
  * freeze() returns (negated) while it is not 0, after ``fail_freeze_skip``
  * more calls succeeded, to test the reboot error path; ``fail_retrieve``,
- * an errno number that retrieve() returns (negated, after freeing the
- * file's page) while it is not 0; ``refuse_finish``,
+ * an errno number that retrieve() returns (negated; the file stays
+ * retrievable) while it is not 0; ``refuse_finish``,
  * which makes can_finish() refuse while it is not 0; ``stats``, the
  * number of calls of every callback and whether each FLB has an outgoing
  * object; ``corrupt``, which damages the outgoing LUO hand-over from a
@@ -44,6 +46,10 @@
  * Test FLBs ``lu612,test-flb-v0`` to ``-v2``: preserve() hands over
  * one page holding a magic number and the FLB's index, retrieve() checks
  * it, finish() and unpreserve() check that they get the object back.
+ *
+ * With ``luo_test.expect_damage=1`` (the previous kernel damaged the
+ * hand-over on purpose, see luo_mutate.c) a failed check is reported as
+ * "# damage found:" instead of "not ok".
  *
  * At late boot the test checks the registration rules (missing
  * callbacks, duplicates, unknown links) and asks for the incoming object
@@ -67,6 +73,7 @@
 #include <linux/libfdt.h>
 #include <linux/liveupdate.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/reboot.h>
 #include <linux/unaligned.h>
@@ -139,6 +146,10 @@ static u32 luo_test_fail_retrieve;
 static bool luo_test_refuse_finish;
 static char luo_test_corrupt[16];
 
+static bool expect_damage;
+module_param(expect_damage, bool, 0444);
+MODULE_PARM_DESC(expect_damage, "The previous kernel damaged the hand-over on purpose: report failed checks as damage found, not as failures");
+
 static __printf(2, 3) void luo_test_report(bool ok, const char *fmt, ...)
 {
 	struct va_format vaf;
@@ -147,8 +158,11 @@ static __printf(2, 3) void luo_test_report(bool ok, const char *fmt, ...)
 	va_start(args, fmt);
 	vaf.fmt = fmt;
 	vaf.va = &args;
-	pr_info("%sok %d - luo_test: %pV\n", ok ? "" : "not ",
-		atomic_inc_return(&luo_test_nr), &vaf);
+	if (!ok && expect_damage)
+		pr_info("# damage found: luo_test: %pV\n", &vaf);
+	else
+		pr_info("%sok %d - luo_test: %pV\n", ok ? "" : "not ",
+			atomic_inc_return(&luo_test_nr), &vaf);
 	va_end(args);
 }
 
@@ -278,44 +292,59 @@ static void luo_test_unfreeze(struct liveupdate_file_op_args *args)
 	luo_test_count(LT_UNFREEZE);
 }
 
-/* Take the page of a test file back; NULL if it is not one. */
+/* Take the page of a test file back; NULL if it was not preserved. */
 static struct folio *luo_test_restore(u64 phys)
 {
-	struct luo_test_file_ser *ser;
-	struct folio *folio;
+	struct folio *folio = kho_restore_folio(phys);
 
-	folio = kho_restore_folio(phys);
-	if (!folio) {
+	if (!folio)
 		luo_test_report(false, "file data at %#llx is not preserved", phys);
-		return NULL;
-	}
-	ser = folio_address(folio);
-	if (ser->magic != LUO_TEST_FILE_MAGIC || ser->len > LUO_TEST_PAYLOAD_MAX) {
-		luo_test_report(false, "file data at %#llx is corrupt", phys);
-		folio_put(folio);
-		return NULL;
-	}
+	return folio;
+}
+
+static bool luo_test_ser_ok(const struct luo_test_file_ser *ser)
+{
+	return ser->magic == LUO_TEST_FILE_MAGIC && ser->len <= LUO_TEST_PAYLOAD_MAX;
+}
+
+/*
+ * The page of the file: taken back by the first retrieve(), kept in
+ * @args->private_data until one succeeds.  An error pointer, kept too,
+ * if there is no such page.
+ */
+static struct folio *luo_test_retrieve_page(struct liveupdate_file_op_args *args)
+{
+	struct folio *folio = args->private_data;
+
+	if (folio)
+		return folio;
+	folio = luo_test_restore(args->serialized_data);
+	if (!folio)
+		folio = ERR_PTR(-EINVAL);
+	else if (!luo_test_ser_ok(folio_address(folio)))
+		luo_test_report(false, "file data at %#llx is corrupt",
+				args->serialized_data);
+	args->private_data = folio;
 	return folio;
 }
 
 static int luo_test_retrieve(struct liveupdate_file_op_args *args)
 {
+	struct folio *folio = luo_test_retrieve_page(args);
 	struct luo_test_file_ser *ser;
 	struct luo_test_obj *obj;
-	struct folio *folio;
 	struct file *file;
 
-	folio = luo_test_restore(args->serialized_data);
-	if (!folio)
+	if (IS_ERR(folio))
+		return PTR_ERR(folio);
+	ser = folio_address(folio);
+	if (!luo_test_ser_ok(ser))
 		return -EINVAL;
 	if (READ_ONCE(luo_test_fail_retrieve)) {
-		folio_put(folio);
 		luo_test_count(LT_RETRIEVE);
 		return -(int)READ_ONCE(luo_test_fail_retrieve);
 	}
-	ser = folio_address(folio);
 	obj = luo_test_obj_alloc(ser->payload, ser->len);
-	folio_put(folio);
 	if (!obj)
 		return -ENOMEM;
 	file = anon_inode_getfile("[luo_test]", &luo_test_file_fops, obj, O_RDWR);
@@ -323,6 +352,14 @@ static int luo_test_retrieve(struct liveupdate_file_op_args *args)
 		kfree(obj);
 		return PTR_ERR(file);
 	}
+	/*
+	 * A pseudo file gets no FMODE_PREAD or FMODE_PWRITE; the preserved
+	 * file, opened in debugfs, had them: pread() and pwrite() must keep
+	 * working on the file that comes back.
+	 */
+	file->f_mode |= FMODE_PREAD | FMODE_PWRITE;
+	folio_put(folio);
+	args->private_data = NULL;
 	args->file = file;
 	luo_test_count(LT_RETRIEVE);
 	return 0;
@@ -341,9 +378,9 @@ static void luo_test_finish(struct liveupdate_file_op_args *args)
 	luo_test_count(LT_FINISH);
 	if (args->retrieve_status)
 		return;
-	/* Never retrieved: the page is still ours to free. */
-	folio = luo_test_restore(args->serialized_data);
-	if (folio)
+	/* Not retrieved: free the page, kept by a failed retrieve() or not. */
+	folio = args->private_data ?: luo_test_restore(args->serialized_data);
+	if (!IS_ERR_OR_NULL(folio))
 		folio_put(folio);
 }
 
@@ -479,7 +516,8 @@ static int luo_test_ml_retrieve(struct liveupdate_flb_op_args *args)
 {
 	u64 want = LIVEUPDATE_TEST_FLB_MAGIC + luo_test_ml_index(args->flb);
 
-	luo_test_report(args->data == want, "%s: data %#llx from the previous kernel, expected %#llx",
+	luo_test_report(args->data == want,
+			"%s: data %#llx from the previous kernel, expected %#llx",
 			args->flb->compatible, args->data, want);
 	if (args->data != want)
 		return -EINVAL;

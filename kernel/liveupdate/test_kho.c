@@ -42,6 +42,10 @@
  * ``lu612,kho-test`` counts as generation 1.  A boot without a
  * ``kho_test`` subtree is generation 0 and verifies nothing.
  *
+ * With ``test_kho.expect_damage=1`` (the previous kernel damaged the
+ * hand-over on purpose) a failed check is reported as "# damage found:"
+ * instead of "not ok".
+ *
  * The write-only file ``/sys/kernel/debug/kho_test/test_corrupt`` damages
  * the outgoing hand-over on purpose, so that the next kernel's validation
  * can be tested: ``compatible`` changes the root compatible to "kho-v3",
@@ -100,6 +104,16 @@
 static unsigned long max_mem = SZ_16M;
 module_param(max_mem, ulong, 0444);
 MODULE_PARM_DESC(max_mem, "Bytes of folios preserved for the next kernel (default 16 MiB)");
+
+static bool expect_damage;
+module_param(expect_damage, bool, 0444);
+MODULE_PARM_DESC(expect_damage, "The previous kernel damaged the hand-over on purpose: report failed checks as damage found, not as failures");
+
+/* How a failed check starts its line. */
+static const char *kho_test_nok(void)
+{
+	return expect_damage ? "# damage found:" : "not ok";
+}
 
 /**
  * struct kho_test_out - the set this kernel hands to the next one
@@ -448,11 +462,13 @@ static bool kho_test_report_data(const struct kho_test_in *in,
 	else if (ok)
 		pr_info("ok 2 kho_test: the checksum matches (no lu612,kho-test: no byte check)\n");
 	else if (res->bad_data)
-		pr_info("not ok 2 kho_test: %u of %u folios differ, first folio %u at offset %#zx\n",
+		pr_info("%s 2 kho_test: %u of %u folios differ, first folio %u at offset %#zx\n",
+			kho_test_nok(),
 			res->bad_data, res->checked, res->first_bad,
 			res->first_off);
 	else
-		pr_info("not ok 2 kho_test: checksum %#x, expected %#x; %u of %u folios checked\n",
+		pr_info("%s 2 kho_test: checksum %#x, expected %#x; %u of %u folios checked\n",
+			kho_test_nok(),
 			(__force u32)res->csum, (__force u32)in->csum,
 			res->checked, in->nr_folios);
 	return ok;
@@ -469,7 +485,8 @@ static bool kho_test_report(const struct kho_test_in *in,
 		pr_info("ok 1 kho_test: restored %u folios of generation %u\n",
 			res->restored, in->generation);
 	else
-		pr_info("not ok 1 kho_test: restored %u of %u folios of generation %u, %u with a wrong order\n",
+		pr_info("%s 1 kho_test: restored %u of %u folios of generation %u, %u with a wrong order\n",
+			kho_test_nok(),
 			res->restored, in->nr_folios, in->generation,
 			res->bad_order);
 
@@ -478,16 +495,17 @@ static bool kho_test_report(const struct kho_test_in *in,
 	if (res->array_ok)
 		pr_info("ok 3 kho_test: vmalloc array restored\n");
 	else
-		pr_info("not ok 3 kho_test: cannot restore the vmalloc array\n");
+		pr_info("%s 3 kho_test: cannot restore the vmalloc array\n", kho_test_nok());
 
 	ok4 = res->ram_delta == (long)res->pages && res->reuse_ok;
 	if (ok4)
 		pr_info("ok 4 kho_test: freed memory returned to the allocator\n");
 	else if (res->ram_delta != (long)res->pages)
-		pr_info("not ok 4 kho_test: totalram_pages() rose by %ld, expected %lu\n",
+		pr_info("%s 4 kho_test: totalram_pages() rose by %ld, expected %lu\n",
+			kho_test_nok(),
 			res->ram_delta, res->pages);
 	else
-		pr_info("not ok 4 kho_test: cannot allocate %lu pages again\n",
+		pr_info("%s 4 kho_test: cannot allocate %lu pages again\n", kho_test_nok(),
 			res->pages);
 
 	if (in->ext) {
@@ -496,7 +514,8 @@ static bool kho_test_report(const struct kho_test_in *in,
 			pr_info("ok 5 kho_test: huge-page vmalloc area of order %u restored, every byte matches\n",
 				in->huge_desc.order);
 		else
-			pr_info("not ok 5 kho_test: huge-page vmalloc area lost or changed\n");
+			pr_info("%s 5 kho_test: huge-page vmalloc area lost or changed\n",
+				kho_test_nok());
 	}
 
 	return ok1 && ok2 && res->array_ok && ok4 && ok5;
@@ -520,7 +539,7 @@ static u32 kho_test_verify(void)
 		why = kho_test_parse_ext(&in);
 	}
 	if (why) {
-		pr_info("not ok 1 kho_test: incoming subtree %s %s\n", what, why);
+		pr_info("%s 1 kho_test: incoming subtree %s %s\n", kho_test_nok(), what, why);
 		pr_info("kho_test: FAILED generation %u\n", in.generation);
 		return in.generation;
 	}
@@ -919,7 +938,7 @@ static int __init kho_test_init(void)
 	generation = kho_test_verify() + 1;
 	err = kho_test_preserve(generation);
 	if (err)
-		pr_info("not ok 6 kho_test: cannot preserve generation %u: %d\n",
+		pr_info("%s 6 kho_test: cannot preserve generation %u: %d\n", kho_test_nok(),
 			generation, err);
 	kho_test_debugfs_init();
 	return 0;

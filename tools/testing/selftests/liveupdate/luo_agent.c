@@ -27,7 +27,8 @@
  *   kexec-fail:ERRNO          reboot(2) into KERNEL fails with ERRNO
  *   retrieve:NAME             retrieve an incoming session
  *   retrieve-fail:NAME:ERRNO  retrieving it fails with ERRNO
- *   check:NAME:TOKEN:DATA     retrieve a file, its payload is DATA
+ *   check:NAME:TOKEN:DATA     retrieve a file, its payload is DATA (by
+ *                             read() and by pread())
  *   check-fail:NAME:TOKEN:ERRNO
  *   check-many:NAME:N         retrieve the files of preserve-many
  *   finish:NAME               FINISH a session
@@ -203,6 +204,7 @@ static void retrieve(const char *name)
 static void check_file(int session, uint64_t token, const char *data)
 {
 	char buf[LUO_TEST_PAYLOAD_MAX + 1];
+	ssize_t n;
 	int fd, err;
 
 	fd = lu_retrieve_fd(session, token);
@@ -215,6 +217,14 @@ static void check_file(int session, uint64_t token, const char *data)
 		lu_fail("read: %s", strerror(-err));
 	if (strcmp(buf, data))
 		lu_fail("token %#llx holds \"%s\", expected \"%s\"",
+			(unsigned long long)token, buf, data);
+	/* pread() works on it as on the file that was preserved. */
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	if (n < 0)
+		lu_fail("pread: %s", strerror(errno));
+	buf[n] = '\0';
+	if (strcmp(buf, data))
+		lu_fail("pread of token %#llx returns \"%s\", expected \"%s\"",
 			(unsigned long long)token, buf, data);
 	close(fd);
 }

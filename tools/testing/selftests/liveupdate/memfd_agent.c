@@ -77,6 +77,12 @@
  *   fd:S:TOKEN:M                RETRIEVE_FD into M (check and check-writer
  *                               then use M as it is)
  *   fd-fail:S:TOKEN:ERRNO       RETRIEVE_FD of TOKEN fails with ERRNO
+ *   fd-nomem:S:FIRST:COUNT      RETRIEVE_FD with its 1st, 2nd, ...
+ *                               allocation failing (the task's fail-nth)
+ *                               fails with ENOMEM and is retried, until
+ *                               a call hits no failure; a call that
+ *                               succeeds anyway moves on to the next of
+ *                               COUNT tokens from FIRST
  *   check:S:TOKEN:M:SIZE:SEED:MODE:POS:SEALS
  *                               RETRIEVE_FD into M, check everything
  *   check-writer:S:TOKEN:M:SIZE:SEED
@@ -149,6 +155,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -742,6 +749,73 @@ static void retrieve_fail(const char *s, uint64_t token, int want)
 	if (fd != -want)
 		lu_fail("RETRIEVE_FD %llu: %s, expected %s", (unsigned long long)token,
 			fd < 0 ? strerror(-fd) : "success", strerror(want));
+}
+
+/* Arm this task's fail-nth file @fd: its @n-th allocation fails (0: none). */
+static void nth_arm(int fd, unsigned int n)
+{
+	char buf[16];
+	int len = snprintf(buf, sizeof(buf), "%u", n);
+
+	if (pwrite(fd, buf, len, 0) != len)
+		lu_fail("cannot write fail-nth: %s", strerror(errno));
+}
+
+/* Disarm fail-nth file @fd; whether the failure it was armed with fired. */
+static bool nth_fired(int fd)
+{
+	char buf[16] = "";
+
+	if (pread(fd, buf, sizeof(buf) - 1, 0) < 0)
+		lu_fail("cannot read fail-nth: %s", strerror(errno));
+	nth_arm(fd, 0);
+	return !strtoul(buf, NULL, 10);
+}
+
+/*
+ * RETRIEVE_FD in session @s with its 1st, 2nd, ... allocation failing,
+ * until a call runs without hitting the failure.  A call that hits it
+ * fails with ENOMEM, and the next one, with the next allocation failing,
+ * retrieves the same token again; a call that succeeds anyway (a
+ * fallback allocation) moves on to the next token, of the @count tokens
+ * from @first.
+ */
+static void retrieve_nomem(const char *s, uint64_t first, uint64_t count)
+{
+	uint64_t token = first;
+	unsigned int n, failed = 0;
+	char path[64];
+	int nth, fd;
+	bool fired;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%ld/fail-nth", syscall(SYS_gettid));
+	nth = open(path, O_RDWR | O_CLOEXEC);
+	if (nth < 0)
+		lu_fail("cannot open %s: %s", path, strerror(errno));
+	for (n = 1; ; n++) {
+		if (token >= first + count)
+			lu_fail("no token left at allocation %u", n);
+		nth_arm(nth, n);
+		fd = lu_retrieve_fd(get(s), token);
+		fired = nth_fired(nth);
+		if (fd >= 0) {
+			close(fd);
+			if (!fired)
+				break;
+			token++;
+			continue;
+		}
+		if (!fired)
+			lu_fail("RETRIEVE_FD %llu failed with no failure injected: %s",
+				(unsigned long long)token, strerror(-fd));
+		if (fd != -ENOMEM)
+			lu_fail("RETRIEVE_FD %llu with allocation %u failing: %s, expected ENOMEM",
+				(unsigned long long)token, n, strerror(-fd));
+		failed++;
+	}
+	printf("# RETRIEVE_FD: %u failure(s) returned ENOMEM and were retried; tokens %llu..%llu retrieved\n",
+	       failed, (unsigned long long)first, (unsigned long long)token);
+	close(nth);
 }
 
 static void check(const char *s, uint64_t token, const char *name, size_t size,
@@ -1734,6 +1808,8 @@ static void dispatch(const char *c, char **f, int n)
 		retrieved(f[0], lu_parse_num(f[1]), f[2]);
 	else if (IS("fd-fail", 3))
 		retrieve_fail(f[0], lu_parse_num(f[1]), lu_parse_errno(f[2]));
+	else if (IS("fd-nomem", 3))
+		retrieve_nomem(f[0], lu_parse_num(f[1]), lu_parse_num(f[2]));
 	else if (IS("check-writer", 5))
 		check_writer(f[0], lu_parse_num(f[1]), f[2], lu_parse_num(f[3]),
 			     lu_parse_num(f[4]));

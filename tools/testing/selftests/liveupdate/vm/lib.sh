@@ -73,7 +73,44 @@ lu_poweroff() {
 	sleep 10
 }
 
+# lu_kmemleak_check: on a kernel with kmemleak (the sanitize leg), scan
+# for leaks now and fail if a suspected leak names our code; the report
+# goes to the console.  Objects younger than 5 s are not reported yet,
+# hence the wait.  Called at the end of a stage (before a kexec discards
+# this kernel, and after the next kernel retrieved and finished).
+LU_KMEMLEAK=/sys/kernel/debug/kmemleak
+LU_OURS='kho_|luo_|memfd_luo|liveupdate|kexec_handover'
+lu_kmemleak_check() {
+	local bad
+	[ -w $LU_KMEMLEAK ] || return 0
+	sleep 5
+	echo scan > $LU_KMEMLEAK
+	bad=$(awk -v re="$LU_OURS" '/^unreferenced object/ {if (b ~ re) print b; b = ""}
+		{b = b $0 "\n"} END {if (b ~ re) print b}' $LU_KMEMLEAK)
+	echo clear > $LU_KMEMLEAK
+	if [ -n "$bad" ]; then
+		printf '%b' "$bad" | sed 's/^/# kmemleak: /'
+		lu_fail "kmemleak: a suspected leak names our code"
+	else
+		lu_ok "kmemleak: no suspected leak names our code"
+	fi
+}
+
+# lu_kho_accounted [UNCLAIMED]: every page the previous kernel preserved
+# was taken back once or is still reserved (kho/in/accounting of a KHO
+# boot); with UNCLAIMED, exactly that many pages are left unclaimed.
+lu_kho_accounted() {
+	local f=/sys/kernel/debug/kho/in/accounting want=${1:-}
+	[ -r $f ] || { lu_ok "no hand-over to account for"; return 0; }
+	set -- $(awk '{print $2}' $f)
+	sed 's/^/# kho accounting: /' $f
+	lu_expect_eq "every preserved page was claimed once or is still reserved" \
+		"$1 0" "$(($2 + $3)) $4"
+	[ -z "$want" ] || lu_expect_eq "preserved pages left unclaimed" "$want" "$3"
+}
+
 lu_done() {
+	lu_kmemleak_check
 	echo "# stage$LU_STAGE: $LU_N result(s), $LU_FAILED failed"
 	echo "LUTEST-DONE $LU_TEST"
 	lu_poweroff
@@ -123,6 +160,7 @@ lu_kexec_next() {
 	[ "$1" = -s ] && { tool=lu_kexec; shift; }
 	cmd=$(lu_next_cmdline "$@")
 	initrd=$(lu_next_initrd)
+	lu_kmemleak_check
 	echo "# stage$LU_STAGE: kexec ($tool) into stage $((LU_STAGE + 1))"
 	echo "# stage$LU_STAGE: $LU_N result(s), $LU_FAILED failed"
 	if [ $tool = kexec ]; then
@@ -140,6 +178,7 @@ lu_kexec_next() {
 # memfds it holds open), loads the next stage's kernel and reboots into it
 # with reboot(2).
 lu_memfd_kexec() {
+	lu_kmemleak_check
 	echo "# stage$LU_STAGE: kexec (memfd_agent) into stage $((LU_STAGE + 1))"
 	memfd_agent -k "$LU_KERNEL" -i "$(lu_next_initrd)" -c "$(lu_next_cmdline)" "$@" kexec
 	lu_abort "memfd_agent did not kexec"
@@ -149,6 +188,7 @@ lu_memfd_kexec() {
 # it creates open), loads this kernel again for the next stage and
 # reboots into it with reboot(2).
 lu_agent_kexec() {
+	lu_kmemleak_check
 	echo "# stage$LU_STAGE: kexec (luo_agent) into stage $((LU_STAGE + 1))"
 	luo_agent -k "$LU_KERNEL" -i "$(lu_next_initrd)" -c "$(lu_next_cmdline)" "$@" kexec
 	lu_abort "luo_agent did not kexec"

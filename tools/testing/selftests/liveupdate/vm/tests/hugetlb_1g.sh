@@ -16,14 +16,8 @@
 G=$((1 << 30))
 KB=1048576
 
-memfd_kexec() {
-	echo "# stage$LU_STAGE: kexec (memfd_agent) into stage $((LU_STAGE + 1))"
-	memfd_agent -k "$LU_KERNEL" -i "$(lu_next_initrd)" -c "$(lu_next_cmdline)" "$@" kexec
-	lu_abort "memfd_agent did not kexec"
-}
-
 stage1() {
-	memfd_kexec create:s hpool:$KB:3:3:0:0 hnew:vm:$((3 * G)):21:sparse:$G \
+	lu_memfd_kexec create:s hpool:$KB:3:3:0:0 hnew:vm:$((3 * G)):21:sparse:$G \
 		hpool:$KB:3:1:0:0 preserve:s:1:vm hfrozen:vm:2:1 seek:vm:12345 \
 		hpool:$KB:3:1:0:0
 }
@@ -33,7 +27,7 @@ stage2() {
 		lu_dmesg "hugetlb_luo: allocating 3 boot-time 1048576 kB pages once preserved memory is reserved"
 	lu_check "boot-time pool counted the preserved pages" \
 		lu_dmesg "hugetlb_luo: 2 of hugepages=3 1048576 kB pages are preserved; allocating 1 now"
-	memfd_kexec retrieve:s hpool:$KB:1:1:0:0 \
+	lu_memfd_kexec retrieve:s hpool:$KB:1:1:0:0 \
 		check:s:1:vm:$((3 * G)):21:sparse:12345:0 blocks:vm:2 \
 		hpool:$KB:3:1:0:0 hugemap:vm:$((3 * G)):sparse:$((2 * KB)) \
 		hpool:$KB:3:1:1:0 finish:s drop:vm close:s hpool:$KB:3:3:0:0 \

@@ -26,15 +26,9 @@ SEAL_WRITE=8
 SEAL_SIZE=6
 SEALS=14
 
-memfd_kexec() {
-	echo "# stage$LU_STAGE: kexec (memfd_agent) into stage $((LU_STAGE + 1))"
-	memfd_agent -k "$LU_KERNEL" -i "$(lu_next_initrd)" -c "$(lu_next_cmdline)" "$@" kexec
-	lu_abort "memfd_agent did not kexec"
-}
-
 # 64 pages: full 16, sparse 8 (of 16), lost 2, undo 2, w 8 in use.
 stage1() {
-	memfd_kexec create:s create:gone hpool:2048:64:64:0:0 \
+	lu_memfd_kexec create:s create:gone hpool:2048:64:64:0:0 \
 		hnew:full:$FULL:1:full:$M2 hnew:sparse:$SPARSE:2:sparse:$M2 \
 		hnew:empty:0:3:full:$M2 hnew:lost:$SMALL:4:full:$M2 \
 		hnew:undo:$SMALL:5:full:$M2 hnew:w:$WSIZE:9:full:$M2 \

@@ -20,17 +20,11 @@ M2=$((2 << 20))
 SIZE=$((4 << 20))
 DAMAGE=/sys/kernel/debug/hugetlb_luo/damage
 
-memfd_kexec() {
-	echo "# stage$LU_STAGE: kexec (memfd_agent) into stage $((LU_STAGE + 1))"
-	memfd_agent -k "$LU_KERNEL" -i "$(lu_next_initrd)" -c "$(lu_next_cmdline)" "$@" kexec
-	lu_abort "memfd_agent did not kexec"
-}
-
 # damage MODE [AGENT-ARGS...]: hand over a damaged "bad" and a "good".
 damage() {
 	lu_check "damage $1" sh -c "echo $1 > $DAMAGE"
 	shift
-	memfd_kexec "$@" create:s hnew:bad:$SIZE:51:full:$M2 hnew:good:$SIZE:52:full:$M2 \
+	lu_memfd_kexec "$@" create:s hnew:bad:$SIZE:51:full:$M2 hnew:good:$SIZE:52:full:$M2 \
 		preserve:s:1:bad preserve:s:2:good
 }
 

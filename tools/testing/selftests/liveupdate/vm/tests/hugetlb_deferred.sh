@@ -9,7 +9,7 @@
 # Debian's 6.12.117 corrupts the struct pages of any HVO huge page freed
 # to the buddy allocator, live update or not.)  6 GiB of RAM: in a 4 GiB
 # host-shaped VM the run-time allocation found no free 1 GiB range.
-# lu-kernel: deferred
+# lu-kernel: sanitize
 # lu-append: kho=on liveupdate=on hugepagesz=2M hugepages=16
 # lu-mem: 6G
 # lu-timeout: 600
@@ -20,15 +20,9 @@ M2=$((2 << 20))
 SMALL=$((8 << 20))
 NR_1G=/sys/kernel/mm/hugepages/hugepages-${KB}kB/nr_hugepages
 
-memfd_kexec() {
-	echo "# stage$LU_STAGE: kexec (memfd_agent) into stage $((LU_STAGE + 1))"
-	memfd_agent -k "$LU_KERNEL" -i "$(lu_next_initrd)" -c "$(lu_next_cmdline)" "$@" kexec
-	lu_abort "memfd_agent did not kexec"
-}
-
 stage1() {
 	lu_check "a 1 GiB page at run time" sh -c "echo 1 > $NR_1G"
-	memfd_kexec create:s hpool:$KB:1:1:0:0 hnew:big:$G:61:full:$G \
+	lu_memfd_kexec create:s hpool:$KB:1:1:0:0 hnew:big:$G:61:full:$G \
 		hnew:small:$SMALL:62:full:$M2 hpool:$KB:1:0:0:0 hpool:2048:16:12:0:0 \
 		preserve:s:1:big preserve:s:2:small
 }

@@ -14,25 +14,19 @@ SIZE=$((16 << 20))
 M2=$((2 << 20))
 LAST=6
 
-memfd_kexec() {
-	echo "# stage$LU_STAGE: kexec (memfd_agent) into stage $((LU_STAGE + 1))"
-	memfd_agent -k "$LU_KERNEL" -i "$(lu_next_initrd)" -c "$(lu_next_cmdline)" "$@" kexec
-	lu_abort "memfd_agent did not kexec"
-}
-
 hvo_on() {
 	lu_expect_eq "HVO is on" 1 "$(cat /proc/sys/vm/hugetlb_optimize_vmemmap)"
 }
 
 stage1() {
 	hvo_on
-	memfd_kexec create:s hpool:2048:16:16:0:0 hnew:guest:$SIZE:31:full:$M2 \
+	lu_memfd_kexec create:s hpool:2048:16:16:0:0 hnew:guest:$SIZE:31:full:$M2 \
 		hpool:2048:16:8:0:0 preserve:s:1:guest
 }
 
 middle() {
 	hvo_on
-	memfd_kexec retrieve:s hpool:2048:8:8:0:0 \
+	lu_memfd_kexec retrieve:s hpool:2048:8:8:0:0 \
 		check:s:1:guest:$SIZE:31:full:0:0 hpool:2048:16:8:0:0 \
 		finish:s close:s create:s preserve:s:1:guest hpool:2048:16:8:0:0
 }

@@ -7,8 +7,9 @@
 #    will refuse to finish, one that B will never retrieve.
 # B: everything survived except the closed session; files come back in any
 #    order; the ioctl rules of retrieved sessions; FINISH refused with
-#    EBUSY and a failed implicit finish at close; a failed retrieve stays
-#    failed; B hands a new session on.
+#    EBUSY and a failed implicit finish at close; a failed retrieve
+#    leaves the file as it was and can be retried; B hands a new session
+#    on.
 # C: the session B never retrieved is gone; B's session arrived.
 # lu-append: kho=on liveupdate=on
 # lu-timeout: 300
@@ -54,8 +55,10 @@ stage2() {
 		retrieve:busy write:$LUO_TEST/refuse_finish:0 check:busy:0x5:busy-data \
 		finish:busy close:busy \
 		retrieve:broken write:$LUO_TEST/fail_retrieve:5 check-fail:broken:0x8:EIO \
-		write:$LUO_TEST/fail_retrieve:0 check-fail:broken:0x8:EIO \
-		"expect-line:$LUO/sessions:	file token=0x8 handler=lu612,test-file-v1 state=retrieve-failed" \
+		check-fail:broken:0x8:EIO \
+		"expect-line:$LUO/sessions:	file token=0x8 handler=lu612,test-file-v1 state=not-retrieved" \
+		write:$LUO_TEST/fail_retrieve:0 check:broken:0x8:unused \
+		"expect-line:$LUO/sessions:	file token=0x8 handler=lu612,test-file-v1 state=retrieved" \
 		finish:broken close:broken \
 		"expect-line:$LUO/sessions:incoming session \"kept\" state=not-retrieved files=1" \
 		"expect-line:$LUO/state:incoming_sessions: 1"
