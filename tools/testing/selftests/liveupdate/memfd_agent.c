@@ -590,7 +590,8 @@ static void smaps_of(void *addr, long kb[4])
 
 	if (!f)
 		lu_fail("smaps: %s", strerror(errno));
-	kb[0] = kb[1] = kb[2] = kb[3] = -1;
+	for (i = 0; i < 4; i++)
+		kb[i] = -1;
 	while (fgets(line, sizeof(line), f)) {
 		if (sscanf(line, "%lx-%lx ", &start, &end) == 2) {
 			in = start == (uintptr_t)addr;
@@ -617,8 +618,9 @@ static void hugemap(const char *name, size_t size, const char *mode, long want_k
 			sum += m[off / 8];
 	smaps_of((void *)m, kb);
 	munmap((void *)m, size);
-	printf("# %s: KernelPageSize %ld kB, MMUPageSize %ld kB, Private_Hugetlb %ld kB, Shared_Hugetlb %ld kB (sum %llx)\n",
-	       name, kb[0], kb[1], kb[2], kb[3], (unsigned long long)sum);
+	printf("# %s (sum %llx): KernelPageSize %ld kB, MMUPageSize %ld kB\n",
+	       name, (unsigned long long)sum, kb[0], kb[1]);
+	printf("# %s: Private_Hugetlb %ld kB, Shared_Hugetlb %ld kB\n", name, kb[2], kb[3]);
 	if (kb[0] != (long)(unit >> 10) || kb[1] != kb[0])
 		lu_fail("mapped with %ld kB pages, expected %zu kB", kb[1], unit >> 10);
 	if (kb[2] + kb[3] != want_kb)
@@ -633,7 +635,7 @@ static void blocks(const char *name, long want)
 	if (fstat(fd, &st))
 		lu_fail("fstat");
 	if ((long)(st.st_blocks * 512 / unit_of(fd)) != want)
-		lu_fail("%lld blocks of 512 bytes, expected %ld pages of %zu bytes",
+		lu_fail("st_blocks %lld (512 bytes each), expected %ld pages of %zu bytes",
 			(long long)st.st_blocks, want, unit_of(fd));
 }
 
@@ -813,7 +815,7 @@ static void retrieve_nomem(const char *s, uint64_t first, uint64_t count)
 				(unsigned long long)token, n, strerror(-fd));
 		failed++;
 	}
-	printf("# RETRIEVE_FD: %u failure(s) returned ENOMEM and were retried; tokens %llu..%llu retrieved\n",
+	printf("# RETRIEVE_FD: %u failure(s) gave ENOMEM, tokens %llu..%llu retrieved\n",
 	       failed, (unsigned long long)first, (unsigned long long)token);
 	close(nth);
 }
