@@ -31,4 +31,15 @@ void lu_expect_err(const char *what, int got, int want);
 int lu_parse_errno(const char *s);
 unsigned long lu_parse_num(const char *s);
 
+/*
+ * Fault injection per thread (/proc/self/task/TID/fail-nth): open the
+ * calling thread's file; arm it so that the thread's N-th allocation from
+ * now fails (0 disarms); read what is left of it, 0 once the armed
+ * failure was injected.  Each fails the command if the file does not
+ * work.
+ */
+int lu_fail_nth_open(void);
+void lu_fail_nth_set(int fd, unsigned int n);
+unsigned int lu_fail_nth_get(int fd);
+
 #endif

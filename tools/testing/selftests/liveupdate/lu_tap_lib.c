@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/syscall.h>
 
 #include "lu_tap.h"
 #include "luo_util.h"
@@ -83,4 +86,34 @@ int lu_parse_errno(const char *s)
 unsigned long lu_parse_num(const char *s)
 {
 	return strtoull(s, NULL, 0);
+}
+
+int lu_fail_nth_open(void)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%ld/fail-nth", (long)syscall(SYS_gettid));
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		lu_fail("cannot open %s: %s", path, strerror(errno));
+	return fd;
+}
+
+void lu_fail_nth_set(int fd, unsigned int n)
+{
+	char buf[16];
+	int len = snprintf(buf, sizeof(buf), "%u", n);
+
+	if (pwrite(fd, buf, len, 0) != len)
+		lu_fail("cannot write fail-nth: %s", strerror(errno));
+}
+
+unsigned int lu_fail_nth_get(int fd)
+{
+	char buf[16] = "";
+
+	if (pread(fd, buf, sizeof(buf) - 1, 0) < 0)
+		lu_fail("cannot read fail-nth: %s", strerror(errno));
+	return strtoul(buf, NULL, 10);
 }

@@ -62,27 +62,9 @@ static int twice_fd = -1;
 
 /* ---- fail-nth ---- */
 
-static void nth_set(unsigned int n)
-{
-	char buf[16];
-	int len = snprintf(buf, sizeof(buf), "%u", n);
-
-	if (pwrite(nth_fd, buf, len, 0) != len)
-		lu_fail("cannot write fail-nth: %s", strerror(errno));
-}
-
-static unsigned int nth_get(void)
-{
-	char buf[16] = "";
-
-	if (pread(nth_fd, buf, sizeof(buf) - 1, 0) < 0)
-		lu_fail("cannot read fail-nth: %s", strerror(errno));
-	return strtoul(buf, NULL, 10);
-}
-
 /*
- * Whether the slab allocation right after the one that fail-nth fails
- * fails as well: fail-nth bypasses the fault attributes until it fires,
+ * Whether the slab allocation right after the one fail-nth makes fail
+ * fails too: fail-nth bypasses the fault attributes until it fires,
  * then failslab's "times" budget, of this task only, takes over.  The
  * failure fail-nth injects takes one from that budget too, hence 2.  For
  * a call that falls back to a second allocation when the first fails.
@@ -123,10 +105,7 @@ static void nth_setup(void)
 	twice_fd = open("/sys/kernel/debug/failslab/times", O_WRONLY | O_CLOEXEC);
 	if (twice_fd < 0)
 		lu_fail("cannot open failslab/times: %s", strerror(errno));
-	snprintf(path, sizeof(path), "/proc/self/task/%ld/fail-nth", (long)syscall(SYS_gettid));
-	nth_fd = open(path, O_RDWR | O_CLOEXEC);
-	if (nth_fd < 0)
-		lu_fail("cannot open %s: %s", path, strerror(errno));
+	nth_fd = lu_fail_nth_open();
 }
 
 /* ---- state snapshots ---- */
@@ -221,7 +200,7 @@ static int create(const char *name)
 	int fd = lu_create_session(dev, name);
 
 	if (fd < 0)
-		lu_fail("create %s: %s", name, strerror(-fd));
+		lu_fail("CREATE_SESSION %s: %s", name, strerror(-fd));
 	return fd;
 }
 
@@ -230,7 +209,8 @@ static void preserve(int s, int fd, uint64_t token)
 	int err = lu_preserve_fd(s, fd, token);
 
 	if (err)
-		lu_fail("preserve token %llu: %s", (unsigned long long)token, strerror(-err));
+		lu_fail("PRESERVE_FD of token %llu: %s", (unsigned long long)token,
+			strerror(-err));
 }
 
 /* ---- the sweep ---- */
@@ -271,12 +251,12 @@ static void sweep(const struct fn_case *fc)
 		before = snapshot();
 		if (fc->twice)
 			nth_twice(true);
-		nth_set(n);
+		lu_fail_nth_set(nth_fd, n);
 		err = fc->call();
 		if (fc->twice)
 			nth_twice(false);
-		left = nth_get();
-		nth_set(0);
+		left = lu_fail_nth_get(nth_fd);
+		lu_fail_nth_set(nth_fd, 0);
 		if (!err && fc->check)
 			fc->check();
 		if (left) {
@@ -339,7 +319,8 @@ static void undo_session(void)
 		close(cur_fd);
 	if (cur_base >= 0)
 		close(cur_base);
-	cur_fd = cur_base = -1;
+	cur_fd = -1;
+	cur_base = -1;
 }
 
 static void prep_test_file(void)

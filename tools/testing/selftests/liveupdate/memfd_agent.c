@@ -753,27 +753,6 @@ static void retrieve_fail(const char *s, uint64_t token, int want)
 			fd < 0 ? strerror(-fd) : "success", strerror(want));
 }
 
-/* Arm this task's fail-nth file @fd: its @n-th allocation fails (0: none). */
-static void nth_arm(int fd, unsigned int n)
-{
-	char buf[16];
-	int len = snprintf(buf, sizeof(buf), "%u", n);
-
-	if (pwrite(fd, buf, len, 0) != len)
-		lu_fail("cannot write fail-nth: %s", strerror(errno));
-}
-
-/* Disarm fail-nth file @fd; whether the failure it was armed with fired. */
-static bool nth_fired(int fd)
-{
-	char buf[16] = "";
-
-	if (pread(fd, buf, sizeof(buf) - 1, 0) < 0)
-		lu_fail("cannot read fail-nth: %s", strerror(errno));
-	nth_arm(fd, 0);
-	return !strtoul(buf, NULL, 10);
-}
-
 /*
  * RETRIEVE_FD in session @s with its 1st, 2nd, ... allocation failing,
  * until a call runs without hitting the failure.  A call that hits it
@@ -785,21 +764,17 @@ static bool nth_fired(int fd)
 static void retrieve_nomem(const char *s, uint64_t first, uint64_t count)
 {
 	uint64_t token = first;
+	int nth = lu_fail_nth_open(), fd;
 	unsigned int n, failed = 0;
-	char path[64];
-	int nth, fd;
 	bool fired;
 
-	snprintf(path, sizeof(path), "/proc/self/task/%ld/fail-nth", syscall(SYS_gettid));
-	nth = open(path, O_RDWR | O_CLOEXEC);
-	if (nth < 0)
-		lu_fail("cannot open %s: %s", path, strerror(errno));
 	for (n = 1; ; n++) {
 		if (token >= first + count)
 			lu_fail("no token left at allocation %u", n);
-		nth_arm(nth, n);
+		lu_fail_nth_set(nth, n);
 		fd = lu_retrieve_fd(get(s), token);
-		fired = nth_fired(nth);
+		fired = !lu_fail_nth_get(nth);
+		lu_fail_nth_set(nth, 0);
 		if (fd >= 0) {
 			close(fd);
 			if (!fired)
