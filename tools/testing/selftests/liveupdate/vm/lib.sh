@@ -174,13 +174,16 @@ lu_kexec_next() {
 	fi
 }
 
-# lu_memfd_kexec ARGS...: memfd_agent does ARGS (it keeps the sessions and
-# memfds it holds open), loads the next stage's kernel and reboots into it
-# with reboot(2).
+# lu_memfd_kexec [-c CMDLINE] ARGS...: memfd_agent does ARGS (it keeps the
+# sessions and memfds it holds open), loads the next stage's kernel and
+# reboots into it with reboot(2).  The next kernel gets CMDLINE, by default
+# lu_next_cmdline's.
 lu_memfd_kexec() {
+	local cmd
+	if [ "$1" = -c ]; then cmd=$2; shift 2; else cmd=$(lu_next_cmdline); fi
 	lu_kmemleak_check
 	echo "# stage$LU_STAGE: kexec (memfd_agent) into stage $((LU_STAGE + 1))"
-	memfd_agent -k "$LU_KERNEL" -i "$(lu_next_initrd)" -c "$(lu_next_cmdline)" "$@" kexec
+	memfd_agent -k "$LU_KERNEL" -i "$(lu_next_initrd)" -c "$cmd" "$@" kexec
 	lu_abort "memfd_agent did not kexec"
 }
 
