@@ -14,7 +14,9 @@
 #
 # A leg fragment with the line "# lu-shared: yes" is complete: it is merged
 # on harness/x86_64-vm.config alone, and "mainline-LEG" builds the mainline
-# peer with the very same fragments (the bench legs).  "# lu-base: LEG"
+# peer with the very same fragments (the bench legs); options that only we
+# have are named on a "# lu-ours-only: CONFIG_X..." line, and the mainline
+# peer's olddefconfig drops them.  "# lu-base: LEG"
 # merges harness/legs/LEG.config (and what it implies) first.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -63,10 +65,18 @@ KMAKE=(make -C "$SRC" O="$OBJ" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc"
        KBUILD_BUILD_USER=lu KBUILD_BUILD_HOST=vm
        KBUILD_BUILD_TIMESTAMP="Thu Jan  1 00:00:00 UTC 2026")
 
+# ours_only: the options that "# lu-ours-only: CONFIG_X..." lines of the
+# fragments name, which only our tree has; a mainline leg does not get them.
+ours_only() {
+	sed -n 's/^# lu-ours-only: *//p' "${FRAGS[@]}" | tr ' ' '\n'
+}
+
 verify_config() {
-	local line opt val bad=()
+	local line opt val bad=() skip=()
+	case "$LEG" in mainline|mainline-*) skip=($(ours_only)) ;; esac
 	while read -r line; do
 		opt=${line%%=*} val=${line#*=}
+		[[ " ${skip[*]} " == *" $opt "* ]] && continue
 		if [ "$val" = n ]; then
 			grep -q "^$opt=" "$OBJ/.config" && bad+=("$opt (want n)")
 		else
