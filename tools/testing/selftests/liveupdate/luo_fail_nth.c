@@ -262,11 +262,13 @@ static void sweep(const struct fn_case *fc)
 		if (left) {
 			free(before);
 			if (err)
-				lu_fail("fails with %s without an injected failure", strerror(-err));
-			lu_result(1, "%u allocation(s) failed %s at a time, each cleanly; no failure injected at %u",
+				lu_fail("fails with %s without an injected failure",
+					strerror(-err));
+			lu_result(1,
+				  "%u allocation(s) failed %s at a time, each cleanly; no failure injected at %u",
 				  injected, fc->twice ? "two" : "one", n);
 			if (fallbacks)
-				printf("# %s: succeeded %u time(s) in spite of a failed allocation\n",
+				printf("# %s: succeeded %u time(s) despite a failed allocation\n",
 				       fc->name, fallbacks);
 			if (fc->undo_last && fc->undo)
 				fc->undo();
@@ -277,7 +279,8 @@ static void sweep(const struct fn_case *fc)
 			fallbacks++;
 		} else {
 			if (err != -ENOMEM)
-				lu_fail("allocation %u failed: %s, expected ENOMEM", n, strerror(-err));
+				lu_fail("allocation %u failed: %s, expected ENOMEM", n,
+					strerror(-err));
 			after = snapshot();
 			if (strcmp(before, after)) {
 				printf("# before:\n%s# after:\n%s", before, after);

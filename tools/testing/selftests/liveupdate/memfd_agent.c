@@ -317,6 +317,31 @@ static void *map(int fd, size_t size, int prot)
 	return map_reserve(fd, size, prot, 0);
 }
 
+/*
+ * Accesses to mapped memory that another process or the next kernel reads,
+ * or that another process writes: neither dropped, merged nor reordered
+ * by the compiler.
+ */
+static uint64_t shared_load(const uint64_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+static void shared_store(uint64_t *p, uint64_t v)
+{
+	__atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
+
+static char shared_load8(const char *p)
+{
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+static void shared_store8(char *p, char v)
+{
+	__atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
+
 /* Write @byte to all of the @size bytes of @fd with pwrite(2). */
 static void fill_pwrite(int fd, size_t size, int byte)
 {
@@ -528,7 +553,7 @@ static void frozen(const char *name)
 /* A write fault on huge page @hole of @fd kills a child with SIGBUS. */
 static void expect_sigbus(int fd, size_t unit, long hole)
 {
-	volatile char *m;
+	char *m;
 	int status = 0;
 	pid_t pid;
 
@@ -539,7 +564,7 @@ static void expect_sigbus(int fd, size_t unit, long hole)
 			 fd, hole * unit);
 		if (m == MAP_FAILED)
 			_exit(2);
-		m[0] = 1;
+		shared_store8(m, 1);
 		_exit(0);
 	}
 	if (pid < 0 || waitpid(pid, &status, 0) != pid)
@@ -578,7 +603,7 @@ static void thawed(const char *name)
  * KernelPageSize, MMUPageSize, Private_Hugetlb and Shared_Hugetlb (kB) of
  * the mapping at @addr.
  */
-static void smaps_of(void *addr, long kb[4])
+static void smaps_of(const void *addr, long kb[4])
 {
 	static const char *const keys[4] = {
 		"KernelPageSize:", "MMUPageSize:", "Private_Hugetlb:", "Shared_Hugetlb:",
@@ -608,7 +633,7 @@ static void hugemap(const char *name, size_t size, const char *mode, long want_k
 {
 	int fd = get(name);
 	size_t unit = unit_of(fd), off;
-	volatile uint64_t *m;
+	const uint64_t *m;
 	uint64_t sum = 0;
 	long kb[4];
 
@@ -616,7 +641,7 @@ static void hugemap(const char *name, size_t size, const char *mode, long want_k
 	for (off = 0; off < size; off += unit)
 		if (filled(mode, off / PAGE, unit / PAGE))
 			sum += m[off / 8];
-	smaps_of((void *)m, kb);
+	smaps_of(m, kb);
 	munmap((void *)m, size);
 	printf("# %s (sum %llx): KernelPageSize %ld kB, MMUPageSize %ld kB\n",
 	       name, (unsigned long long)sum, kb[0], kb[1]);
@@ -706,7 +731,7 @@ static long pmd_mapped(void)
 
 static void thp(const char *name, size_t size)
 {
-	volatile uint64_t *m = map(get(name), size, PROT_READ);
+	const uint64_t *m = map(get(name), size, PROT_READ);
 	uint64_t sum = 0;
 	size_t i;
 	long kb;
@@ -849,25 +874,25 @@ static void check_many(const char *s, unsigned long n, uint64_t base)
  */
 static void writer(const char *name, size_t size)
 {
-	volatile uint64_t *m = map(get(name), size, PROT_READ | PROT_WRITE);
+	uint64_t *m = map(get(name), size, PROT_READ | PROT_WRITE);
 	unsigned long pages = size / PAGE, pg;
 	uint64_t pass;
 
 	for (pg = 0; pg < pages; pg++) {
-		m[pg * 512 + 1] = pg ? pg : m[1];
-		m[pg * 512] = 0;
+		shared_store(&m[pg * 512 + 1], pg ? pg : m[1]);
+		shared_store(&m[pg * 512], 0);
 	}
 	if (fork()) {
-		while (!m[0])
+		while (!shared_load(&m[0]))
 			usleep(1000);
 		return;
 	}
 	for (pass = 1;; pass++) {
 		for (pg = 1; pg < pages; pg++) {
-			m[pg * 512 + 1] = pass ^ pg;
-			m[pg * 512] = pass;
+			shared_store(&m[pg * 512 + 1], pass ^ pg);
+			shared_store(&m[pg * 512], pass);
 		}
-		m[0] = pass;
+		shared_store(&m[0], pass);
 	}
 }
 
@@ -1206,11 +1231,11 @@ static void mempolicy(const char *node)
 }
 
 /* Size of M in pages; M mapped (and every page faulted in) at *MAP. */
-static unsigned long map_all(const char *name, volatile char **mapp)
+static unsigned long map_all(const char *name, char **mapp)
 {
 	struct stat st;
 	unsigned long pages, pg;
-	volatile char *m;
+	char *m;
 
 	if (fstat(get(name), &st))
 		lu_fail("fstat: %s", strerror(errno));
@@ -1219,14 +1244,14 @@ static unsigned long map_all(const char *name, volatile char **mapp)
 		lu_fail("%s is empty", name);
 	m = map(get(name), pages * PAGE, PROT_READ);
 	for (pg = 0; pg < pages; pg++)
-		(void)m[pg * PAGE];
+		shared_load8(&m[pg * PAGE]);
 	*mapp = m;
 	return pages;
 }
 
 static void on_node(const char *name, int node)
 {
-	volatile char *m;
+	char *m;
 	unsigned long pages = map_all(name, &m), pg, other = 0, first = 0;
 	void **addr = calloc(pages, sizeof(*addr));
 	int *status = calloc(pages, sizeof(*status));
@@ -1253,7 +1278,7 @@ static void on_node(const char *name, int node)
 /* Pages of M at physical addresses >= ADDR, from /proc/self/pagemap. */
 static unsigned long pages_above(const char *name, uint64_t addr)
 {
-	volatile char *m;
+	char *m;
 	unsigned long pages = map_all(name, &m), pg, n = 0;
 	uint64_t e[512];
 	size_t k, chunk;
@@ -1314,13 +1339,13 @@ static uint64_t race_seed(unsigned long p, uint64_t i)
 	return (uint64_t)p << 32 | i;
 }
 
-static void race_err(volatile struct race_stat *st, enum lu_op op, int err)
+static void race_err(struct race_stat *st, enum lu_op op, int err)
 {
 	if (err == -EBUSY) {
-		st->busy++;
+		shared_store(&st->busy, st->busy + 1);
 	} else if (!st->bad) {
-		st->bad_op = op;
-		st->bad = err < 0 ? -err : EINVAL;
+		shared_store(&st->bad_op, op);
+		shared_store(&st->bad, err < 0 ? -err : EINVAL);
 	}
 }
 
@@ -1330,21 +1355,21 @@ static void race_err(volatile struct race_stat *st, enum lu_op op, int err)
  * freeze of the reboot, creating and preserving give EBUSY and a closed
  * session stays as it was handed over.
  */
-static void racer(volatile struct race_stat *st, unsigned long p)
+static void racer(struct race_stat *st, unsigned long p)
 {
 	char name[LIVEUPDATE_SESSION_NAME_LENGTH], got[LIVEUPDATE_SESSION_NAME_LENGTH];
 	uint64_t i;
 	int s, fd, err;
 
 	for (i = 1;; i++) {
-		st->cycle = i;
+		shared_store(&st->cycle, i);
 		race_name(name, p, i);
 		s = lu_create_session(dev, name);
 		if (s < 0) {
 			race_err(st, LU_CREATE_SESSION, s);
 			continue;
 		}
-		st->created_in = i;
+		shared_store(&st->created_in, i);
 		fd = memfd_create(name, 0);
 		if (fd < 0 || ftruncate(fd, PAGE))
 			lu_fail("race process %lu: memfd: %s", p, strerror(errno));
@@ -1353,8 +1378,8 @@ static void racer(volatile struct race_stat *st, unsigned long p)
 		if (err) {
 			race_err(st, LU_PRESERVE_FD, err);
 		} else {
-			st->preserved++;
-			st->preserved_in = i;
+			shared_store(&st->preserved, st->preserved + 1);
+			shared_store(&st->preserved_in, i);
 		}
 		close(fd);
 		err = lu_get_name(s, got);
@@ -1362,30 +1387,30 @@ static void racer(volatile struct race_stat *st, unsigned long p)
 			err = -EINVAL;
 		if (err)
 			race_err(st, LU_GET_NAME, err);
-		st->closing = i;
+		shared_store(&st->closing, i);
 		close(s);
-		st->done = i;
+		shared_store(&st->done, i);
 	}
 }
 
 static void racers(const char *stats, unsigned long n)
 {
-	volatile struct race_stat *st;
+	struct race_stat *st;
 	unsigned long p, waited;
 
 	device();
 	st = map(get(stats), n * PAGE, PROT_READ | PROT_WRITE);
-	memset((void *)st, 0, n * PAGE);
+	memset(st, 0, n * PAGE);
 	for (p = 0; p < n; p++) {
 		if (!fork())
 			racer((void *)((char *)st + p * PAGE), p);
 	}
 	for (p = 0; p < n; p++) {
-		volatile struct race_stat *r = (void *)((char *)st + p * PAGE);
+		struct race_stat *r = (void *)((char *)st + p * PAGE);
 
-		for (waited = 0; !r->done && waited < 60000; waited++)
+		for (waited = 0; !shared_load(&r->done) && waited < 60000; waited++)
 			usleep(1000);
-		if (!r->done)
+		if (!shared_load(&r->done))
 			lu_fail("racer %lu completed no cycle in 60 s", p);
 	}
 }
