@@ -50,7 +50,7 @@ class Stage:
         self.memfree = []       # kB, in order
         self.memtotal = None
         self.mark = self.jump = None    # printk s: reboot marker, "Starting new kernel"
-        self.auto_init = self.memory = None  # printk s around the KHO early boot
+        self.early_start = self.memory = None  # printk s: swiotlb to "Memory:"
         self.kho_us = {}        # "reserved"/"stamped" -> us (ours)
         self.phases = {}        # blackout file: name -> counter
         self.kv = {}
@@ -67,9 +67,9 @@ def parse_console(path):
             m = PRINTK.match(line)
             ts, body = (float(m.group(1)), m.group(2)) if m else (None, line)
             if ts is not None and boot.memory is None:
-                if "mem auto-init:" in body:
-                    boot.auto_init = ts
-                elif body.startswith("Memory: ") and boot.auto_init is not None:
+                if body.startswith("software IO TLB: area num"):
+                    boot.early_start = ts
+                elif body.startswith("Memory: ") and boot.early_start is not None:
                     boot.memory = ts
             m = re.search(r"KHO: (reserved|stamped) preserved memory in (\d+) us", body)
             if m:
@@ -82,7 +82,7 @@ def parse_console(path):
             m = STAGE.match(body)
             if m:
                 nxt = Stage(int(m.group(1)), m.group(2))
-                nxt.auto_init, nxt.memory, nxt.kho_us = boot.auto_init, boot.memory, boot.kho_us
+                nxt.early_start, nxt.memory, nxt.kho_us = boot.early_start, boot.memory, boot.kho_us
                 if cur.n:
                     stages.append(cur)
                 cur = nxt
@@ -141,8 +141,8 @@ class Chain:
             self.put(step, "meta", (a.memfree[0] - a.memfree[1]) * 1024)
         if a.mark is not None and a.jump is not None:
             self.put(step, "reboot_jump", (a.jump - a.mark) * 1e9)
-        if b.auto_init is not None and b.memory is not None:
-            self.put(step, "early", (b.memory - b.auto_init) * 1e9)
+        if b.early_start is not None and b.memory is not None:
+            self.put(step, "early", (b.memory - b.early_start) * 1e9)
         for k, v in b.kho_us.items():
             self.put(step, "kho_" + k, v * 1e3)
         self.put(step, "retrieve", boot(tb, "agent-start", "retrieved"))
@@ -377,7 +377,7 @@ def main():
     for step in ("plain", "0G", "4G:4k", "4G:thp"):
         both(f"{step} preserved", lambda c, s=step: values(c, s, "reboot_jump"), fmt_t)
 
-    t.section("3. next kernel's early boot: KHO + memblock_free_all()")
+    t.section("3. next kernel's early boot: swiotlb, KHO, memblock_free_all()")
     for step in ("plain", "4G:4k", "4G:thp"):
         both(f"{step} preserved", lambda c, s=step: values(c, s, "early"), fmt_t)
     for step in ("4G:4k", "4G:thp"):
@@ -458,9 +458,10 @@ agent's rdtsc in both kernels (the counter runs on across the kexec), / {khz:.0f
  1. PRESERVE_FD ioctl (CLOCK_BOOTTIME around it) / GiB, memfd written once before.
  2. printk time of the agent's /dev/kmsg mark right before reboot(2) to "kexec_core:
     Starting new kernel" (same kernel's clock): freeze, device and CPU shutdown.
- 3. printk time from "mem auto-init" to "Memory:" in the next kernel: KHO's early
-    passes + memblock_free_all(), which both kernels run there; ours also prints its
-    two KHO passes (local_clock).
+ 3. printk time from "software IO TLB: area num" to "Memory:" in the next kernel:
+    the swiotlb buffer, KHO's early passes and memblock_free_all(), which both kernels
+    run there (6.12 and 7.2 order the steps between differently, not these ends);
+    ours also prints its two KHO passes (local_clock).
  4. agent start to RETRIEVE_FD returned (RETRIEVE_SESSION + RETRIEVE_FD), / GiB;
     "touch": reading one byte of every page after that, / GiB.
  5. "# time reboot" in the old kernel to "# time retrieved" (fd in hand) in the new
