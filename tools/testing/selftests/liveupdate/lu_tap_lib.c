@@ -82,10 +82,20 @@ int lu_parse_errno(const char *s)
 	return atoi(s);
 }
 
-/* lu_parse_num() - a number in C notation (decimal, 0x..., 0...). */
+/*
+ * lu_parse_num() - a number in C notation (decimal, 0x..., 0...); anything
+ * else, such as a unit suffix ("256M"), fails the test.
+ */
 unsigned long lu_parse_num(const char *s)
 {
-	return strtoull(s, NULL, 0);
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (end == s || *end || errno)
+		lu_fail("\"%s\" is not a number", s);
+	return v;
 }
 
 int lu_fail_nth_open(void)

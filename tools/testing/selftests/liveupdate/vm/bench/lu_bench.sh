@@ -125,7 +125,7 @@ chain_stage() {
 # memfd_agent prints MemTotal and MemFree after drop_caches, preserves the
 # memfd again and kexecs.
 repeat_stage() {
-	local args="create:s new:mem:256M:0:pwrite-ones"
+	local args="create:s new:mem:$(bytes 256M):0:pwrite-ones"
 	local info="memfree:/tmp/memfree meminfo:MemTotal:0 meminfo:MemFree:0"
 	echo "# bench $LU_STAGE-repeat"
 	[ "$LU_STAGE" -gt 1 ] &&
