@@ -32,6 +32,7 @@ def med(xs):
 GIB = 1 << 30
 PRINTK = re.compile(r"^\[\s*(\d+\.\d+)\]\s?(.*)$")
 STAGE = re.compile(r"^# lutest lu_bench stage(\d+) on (\S+)")
+TAKE = re.compile(r"^# bench (\d+)-take ")
 TIME = re.compile(r"^# time (\S+) (\d+) (\d+)")
 BLACKOUT = re.compile(r"^# /sys/kernel/debug/liveupdate/blackout: (\S+) +(\d+) +(\S+)")
 
@@ -79,14 +80,15 @@ def parse_console(path):
             elif "Starting new kernel" in body and ts is not None and cur.mark is not None:
                 cur.jump = ts
                 boot = Stage(0, "?")
-            m = STAGE.match(body)
-            if m:
-                nxt = Stage(int(m.group(1)), m.group(2))
+            # A stage starts at its "# lutest" line or, should a kernel
+            # message have cut that line, at its "# bench N-take" line.
+            m = STAGE.match(body) or TAKE.match(body)
+            if m and int(m.group(1)) != cur.n:
+                nxt = Stage(int(m.group(1)), m.group(2) if m.re is STAGE else "?")
                 nxt.early_start, nxt.memory, nxt.kho_us = boot.early_start, boot.memory, boot.kho_us
                 if cur.n:
                     stages.append(cur)
                 cur = nxt
-                continue
             m = re.match(r"^# bench \d+-(take|give) (\S+)", body)
             if m:
                 setattr(cur, m.group(1), m.group(2))
