@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# SMP while updating: 20 live updates in a row in one VM.  In each, while
+# SMP while updating: 8 live updates in a row in one VM.  In each, while
 # one CPU runs reboot(), a writer keeps dirtying a preserved memfd and two
 # racers keep creating sessions, preserving memfds in them, checking
 # GET_NAME and closing them.  In the next kernel: no splat, the writer's
@@ -15,7 +15,7 @@
 # lu-timeout: 1500
 
 LUO=/sys/kernel/debug/liveupdate
-UPDATES=$(lu_param lurace_updates || echo 20)
+UPDATES=$(lu_param lurace_updates || echo 8)
 RACERS=2
 SIZE=$((8 << 20))
 

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # Preserved memory above 4 GiB: an 8 GiB VM (5 GiB of it above 4 GiB)
-# preserves 6 GiB in memfds, 3 GiB backed by THP and 3 GiB in 4 KiB
+# preserves 3 GiB in memfds, 1.5 GiB backed by THP and 1.5 GiB in 4 KiB
 # pages; most pages of both kinds are at physical addresses above 4 GiB
 # (/proc/self/pagemap) in both kernels (PRESERVE_FD moves the folios that
 # lie in a KHO scratch area out of it, so a few change places), and the
@@ -10,33 +10,34 @@
 # lu-timeout: 1800
 
 G=$((1 << 30))
+# Each memfd: 768 MiB.
+M=$((3 * G / 4))
 FOUR_G=0x100000000
 THP=/sys/kernel/mm/transparent_hugepage
-# At least 2 GiB of the 6 GiB, in pages, above 4 GiB.
+# At least 2 GiB of the 3 GiB, in pages, above 4 GiB.
 MIN_ABOVE=$((2 * G / 4096))
-MEMFDS="h1 h2 h3 p1 p2 p3"
+MEMFDS="h1 h2 p1 p2"
 
 stage1() {
 	lu_check "shmem THP on request" sh -c "echo advise > $THP/shmem_enabled"
 	lu_memfd_kexec create:s \
-		new:h1:$G:91:thp new:h2:$G:92:thp new:h3:$G:93:thp \
-		new:p1:$G:94:full new:p2:$G:95:full new:p3:$G:96:full \
-		thp:h1:$G thp:h2:$G thp:h3:$G \
-		meminfo:ShmemHugePages:$((3 * G >> 10)) \
+		new:h1:$M:91:thp new:h2:$M:92:thp \
+		new:p1:$M:94:full new:p2:$M:95:full \
+		thp:h1:$M thp:h2:$M \
+		meminfo:ShmemHugePages:$((2 * M >> 10)) \
 		above:$FOUR_G:$MIN_ABOVE:$(echo $MEMFDS | tr ' ' ':') \
-		above:$FOUR_G:1:p1:p2:p3 above:$FOUR_G:1:h1:h2:h3 \
-		preserve:s:1:h1 preserve:s:2:h2 preserve:s:3:h3 \
-		preserve:s:4:p1 preserve:s:5:p2 preserve:s:6:p3
+		above:$FOUR_G:1:p1:p2 above:$FOUR_G:1:h1:h2 \
+		preserve:s:1:h1 preserve:s:2:h2 \
+		preserve:s:3:p1 preserve:s:4:p2
 }
 
 stage2() {
 	memfd_agent retrieve:s \
-		check:s:1:h1:$G:91:thp:0:0 check:s:2:h2:$G:92:thp:0:0 \
-		check:s:3:h3:$G:93:thp:0:0 check:s:4:p1:$G:94:full:0:0 \
-		check:s:5:p2:$G:95:full:0:0 check:s:6:p3:$G:96:full:0:0 \
-		thp:h1:$G thp:h2:$G thp:h3:$G \
+		check:s:1:h1:$M:91:thp:0:0 check:s:2:h2:$M:92:thp:0:0 \
+		check:s:3:p1:$M:94:full:0:0 check:s:4:p2:$M:95:full:0:0 \
+		thp:h1:$M thp:h2:$M \
 		above:$FOUR_G:$MIN_ABOVE:$(echo $MEMFDS | tr ' ' ':') \
-		above:$FOUR_G:1:p1:p2:p3 above:$FOUR_G:1:h1:h2:h3 \
+		above:$FOUR_G:1:p1:p2 above:$FOUR_G:1:h1:h2 \
 		finish:s close:s
 	lu_expect_eq "memfd_agent stage 2" 0 $?
 	lu_done
