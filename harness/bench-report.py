@@ -7,7 +7,9 @@
 DIR holds the consoles of harness/bench.sh: chain-RUN-LEG.log (one run of
 vm/bench/lu_bench.sh lubench=chain), hugetlb-RUN-LEG.log (lubench=hugetlb,
 our kernel only), repeat-LEG.log, scratch2g-LEG.log and
-scratch8g-LEG.log.  KHZ is the TSC frequency the guests were given.
+scratch8g-LEG.log, and next to each NAME.log its host-timestamped copy
+NAME.ts (harness/serial-ts.py), if it was kept.  KHZ is the TSC frequency
+the guests were given.
 Prints one table on stdout; exits non-zero if a kernel has no chain run.
 """
 import argparse
@@ -35,6 +37,7 @@ STAGE = re.compile(r"^# lutest lu_bench stage(\d+) on (\S+)")
 TAKE = re.compile(r"^# bench (\d+)-take ")
 TIME = re.compile(r"^# time (\S+) (\d+) (\d+)")
 BLACKOUT = re.compile(r"^# /sys/kernel/debug/liveupdate/blackout: (\S+) +(\d+) +(\S+)")
+HOST = re.compile(r"^(\d+\.\d+) \d+\.\d+ (.*)$")
 
 
 def gib(step):
@@ -51,10 +54,27 @@ class Stage:
         self.memfree = []       # kB, in order
         self.memtotal = None
         self.mark = self.jump = None    # printk s: reboot marker, "Starting new kernel"
+        self.host_jump = None   # host s: "Starting new kernel" arrived
+        self.host_first = None  # host s: this kernel's "Linux version" arrived
         self.early_start = self.memory = None  # printk s: swiotlb to "Memory:"
         self.kho_us = {}        # "reserved"/"stamped" -> us (ours)
         self.phases = {}        # blackout file: name -> counter
         self.kv = {}
+
+
+def console_lines(path):
+    """(host seconds or None, line) of a console, from NAME.ts if it exists."""
+    ts = path[:-len(".log")] + ".ts" if path.endswith(".log") else None
+    if ts and os.path.exists(ts):
+        with open(ts, errors="replace") as f:
+            for raw in f:
+                m = HOST.match(raw.rstrip("\n"))
+                if m:
+                    yield float(m.group(1)), m.group(2)
+        return
+    with open(path, errors="replace") as f:
+        for raw in f:
+            yield None, raw.rstrip("\r\n").replace("\r", "")
 
 
 def parse_console(path):
@@ -62,50 +82,51 @@ def parse_console(path):
     stages, cur = [], Stage(0, "?")
     # Lines of a kernel's early boot come before its stage line.
     boot = Stage(0, "?")
-    with open(path, errors="replace") as f:
-        for raw in f:
-            line = raw.rstrip("\r\n").replace("\r", "")
-            m = PRINTK.match(line)
-            ts, body = (float(m.group(1)), m.group(2)) if m else (None, line)
-            if ts is not None and boot.memory is None:
-                if body.startswith("software IO TLB: area num"):
-                    boot.early_start = ts
-                elif body.startswith("Memory: ") and boot.early_start is not None:
-                    boot.memory = ts
-            m = re.search(r"KHO: (reserved|stamped) preserved memory in (\d+) us", body)
-            if m:
-                boot.kho_us[m.group(1)] = int(m.group(2))
-            if "LU-BENCH-REBOOT" in body and ts is not None:
-                cur.mark = ts
-            elif "Starting new kernel" in body and ts is not None and cur.mark is not None:
-                cur.jump = ts
-                boot = Stage(0, "?")
-            # A stage starts at its "# lutest" line or, should a kernel
-            # message have cut that line, at its "# bench N-take" line.
-            m = STAGE.match(body) or TAKE.match(body)
-            if m and int(m.group(1)) != cur.n:
-                nxt = Stage(int(m.group(1)), m.group(2) if m.re is STAGE else "?")
-                nxt.early_start, nxt.memory, nxt.kho_us = boot.early_start, boot.memory, boot.kho_us
-                if cur.n:
-                    stages.append(cur)
-                cur = nxt
-            m = re.match(r"^# bench \d+-(take|give) (\S+)", body)
-            if m:
-                setattr(cur, m.group(1), m.group(2))
-            m = TIME.match(body)
-            if m:
-                cur.times[m.group(1)] = (int(m.group(2)), int(m.group(3)))
-            m = re.match(r"^# (MemFree|MemTotal): (\d+) kB", body)
-            if m:
-                if m.group(1) == "MemFree":
-                    cur.memfree.append(int(m.group(2)))
-                else:
-                    cur.memtotal = int(m.group(2))
-            m = BLACKOUT.match(body)
-            if m:
-                cur.phases[m.group(1)] = int(m.group(2))
-            for k, v in re.findall(r"(\w+)=(\d+)", body) if "LU-BENCH-KV" in body else []:
-                cur.kv[k] = int(v)
+    for host, line in console_lines(path):
+        if "] Linux version " in line and boot.host_first is None:
+            boot.host_first = host
+        m = PRINTK.match(line)
+        ts, body = (float(m.group(1)), m.group(2)) if m else (None, line)
+        if ts is not None and boot.memory is None:
+            if body.startswith("software IO TLB: area num"):
+                boot.early_start = ts
+            elif body.startswith("Memory: ") and boot.early_start is not None:
+                boot.memory = ts
+        m = re.search(r"KHO: (reserved|stamped) preserved memory in (\d+) us", body)
+        if m:
+            boot.kho_us[m.group(1)] = int(m.group(2))
+        if "LU-BENCH-REBOOT" in body and ts is not None:
+            cur.mark = ts
+        elif "Starting new kernel" in body and ts is not None and cur.mark is not None:
+            cur.jump, cur.host_jump = ts, host
+            boot = Stage(0, "?")
+        # A stage starts at its "# lutest" line or, should a kernel
+        # message have cut that line, at its "# bench N-take" line.
+        m = STAGE.match(body) or TAKE.match(body)
+        if m and int(m.group(1)) != cur.n:
+            nxt = Stage(int(m.group(1)), m.group(2) if m.re is STAGE else "?")
+            nxt.early_start, nxt.memory, nxt.kho_us = boot.early_start, boot.memory, boot.kho_us
+            nxt.host_first = boot.host_first
+            if cur.n:
+                stages.append(cur)
+            cur = nxt
+        m = re.match(r"^# bench \d+-(take|give) (\S+)", body)
+        if m:
+            setattr(cur, m.group(1), m.group(2))
+        m = TIME.match(body)
+        if m:
+            cur.times[m.group(1)] = (int(m.group(2)), int(m.group(3)))
+        m = re.match(r"^# (MemFree|MemTotal): (\d+) kB", body)
+        if m:
+            if m.group(1) == "MemFree":
+                cur.memfree.append(int(m.group(2)))
+            else:
+                cur.memtotal = int(m.group(2))
+        m = BLACKOUT.match(body)
+        if m:
+            cur.phases[m.group(1)] = int(m.group(2))
+        for k, v in re.findall(r"(\w+)=(\d+)", body) if "LU-BENCH-KV" in body else []:
+            cur.kv[k] = int(v)
     if cur.n:
         stages.append(cur)
     return stages
@@ -150,8 +171,13 @@ class Chain:
         self.put(step, "retrieve", boot(tb, "agent-start", "retrieved"))
         self.put(step, "touch", boot(tb, "retrieved", "touched"))
         end = "retrieved" if "retrieved" in tb else "agent-start"
+        if a.host_jump is not None and b.host_first is not None:
+            self.put(step, "jump_first", (b.host_first - a.host_jump) * 1e9)
         if "reboot" in ta and end in tb:
             self.put(step, "blackout", self.tsc_ns(ta["reboot"][1], tb[end][1]))
+            if a.host_jump is not None and b.host_first is not None:
+                self.put(step, "blackout_nojump", self.tsc_ns(ta["reboot"][1], tb[end][1]) -
+                         (b.host_first - a.host_jump) * 1e9)
         if "reboot" in ta and "touched" in tb:
             self.put(step, "blackout_touched", self.tsc_ns(ta["reboot"][1], tb["touched"][1]))
         if "reboot" in ta and "agent-start" in tb:
@@ -216,25 +242,26 @@ def values(chains, step, key, scale=1.0):
 
 
 def overhead(chains, step, key="blackout"):
-    """Per run: blackout of STEP minus the plain kexec of the same run."""
+    """Per run: KEY of STEP minus that of the plain kexecs of the same run."""
     out = []
     for c in chains:
-        plain = med(c.m.get("plain", {}).get("blackout", []))
+        plain = med(c.m.get("plain", {}).get(key, []))
         for v in c.m.get(step, {}).get(key, []):
             if plain is not None:
                 out.append(v - plain)
     return out
 
 
-def pct_per_gib(chains, step):
-    """Per run: overhead over plain kexec, % of plain, per preserved GiB."""
+def pct_per_gib(chains, step, key="blackout"):
+    """Per run: KEY over plain kexec, % of plain's blackout, per preserved GiB."""
     out = []
     g = gib(step)
     for c in chains:
         plain = med(c.m.get("plain", {}).get("blackout", []))
-        for v in c.m.get(step, {}).get("blackout", []):
-            if plain and g:
-                out.append(100 * (v - plain) / plain / g)
+        base = med(c.m.get("plain", {}).get(key, []))
+        for v in c.m.get(step, {}).get(key, []):
+            if plain and base is not None and g:
+                out.append(100 * (v - base) / plain / g)
     return out
 
 
@@ -277,6 +304,10 @@ def hugetlb_rows(t, chains):
         ours(f"{s} blackout (reboot() to retrieved)", values(chains, s, "blackout"), fmt_t)
         ours(f"  {s}: over plain kexec", overhead(chains, s), fmt_t)
         ours(f"  {s}: over plain, % of B0 per GiB", pct_per_gib(chains, s), fmt_pct)
+        ours(f"  {s}: over plain, without the jump",
+             overhead(chains, s, "blackout_nojump"), fmt_t)
+        ours(f"  {s}: that, % of B0 per GiB",
+             pct_per_gib(chains, s, "blackout_nojump"), fmt_pct)
 
 
 def read_simple(path):
@@ -378,6 +409,9 @@ def main():
     t.section("2. reboot() to the jump into the next kernel")
     for step in ("plain", "0G", "4G:4k", "4G:thp"):
         both(f"{step} preserved", lambda c, s=step: values(c, s, "reboot_jump"), fmt_t)
+    for step in ("plain", "4G:4k", "4G:thp"):
+        both(f"  {step}: then to the next kernel's 1st line",
+             lambda c, s=step: values(c, s, "jump_first"), fmt_t)
 
     t.section("3. next kernel's early boot: swiotlb, KHO, memblock_free_all()")
     for step in ("plain", "4G:4k", "4G:thp"):
@@ -400,6 +434,12 @@ def main():
         both(f"  {step}: over plain kexec", lambda c, s=step: overhead(c, s), fmt_t)
     for step in ("1G:4k", "1G:thp", "4G:4k", "4G:thp"):
         both(f"  {step}: over plain, % of B0 per GiB", lambda c, s=step: pct_per_gib(c, s), fmt_pct)
+    for step in ("0G", "1G:4k", "1G:thp", "4G:4k", "4G:thp"):
+        both(f"  {step}: over plain, without the jump",
+             lambda c, s=step: overhead(c, s, "blackout_nojump"), fmt_t)
+    for step in ("1G:4k", "1G:thp", "4G:4k", "4G:thp"):
+        both(f"  {step}: that, % of B0 per GiB",
+             lambda c, s=step: pct_per_gib(c, s, "blackout_nojump"), fmt_pct)
     for step in ("1G:4k", "1G:thp", "4G:4k", "4G:thp"):
         both(f"  {step}: reboot() to every page touched",
              lambda c, s=step: values(c, s, "blackout_touched"), fmt_t)
@@ -460,6 +500,10 @@ agent's rdtsc in both kernels (the counter runs on across the kexec), / {khz:.0f
  1. PRESERVE_FD ioctl (CLOCK_BOOTTIME around it) / GiB, memfd written once before.
  2. printk time of the agent's /dev/kmsg mark right before reboot(2) to "kexec_core:
     Starting new kernel" (same kernel's clock): freeze, device and CPU shutdown.
+    "then to the 1st line": host clock (harness/serial-ts.py), arrival of "Starting
+    new kernel" to arrival of the next kernel's "Linux version": purgatory (SHA-256 of
+    the segments) and decompression, the same work whatever is preserved.  Under TCG
+    it is the noisiest phase of the blackout (seconds from kexec to kexec).
  3. printk time from "software IO TLB: area num" to "Memory:" in the next kernel:
     the swiotlb buffer, KHO's early passes and memblock_free_all(), which both kernels
     run there (6.12 and 7.2 order the steps between differently, not these ends);
@@ -468,6 +512,8 @@ agent's rdtsc in both kernels (the counter runs on across the kexec), / {khz:.0f
     "touch": reading one byte of every page after that, / GiB.
  5. "# time reboot" in the old kernel to "# time retrieved" (fd in hand) in the new
     one, TSC.  "over plain": minus B0 of the same run; "%": that over B0, per GiB.
+    "without the jump": each blackout minus its own "then to the 1st line" (row 2),
+    over plain the same way; the issue's goals are read on these rows.
     "every page touched": to the end of the probe of row 4 (all memory usable).
  6. memfd_agent: O_DIRECT writes of the memfd to /dev/vda (virtio-blk, raw file,
     cache=none) + fsync, kexec, O_DIRECT read into a new memfd; save start to read

@@ -32,12 +32,14 @@
 # lu-mem: 5G
 # lu-timeout: 1800
 
-STEPS="plain 0G 1G:4k 1G:thp 4G:4k 4G:thp disk:1G disk:4G"
-HUGETLB_STEPS="plain 1G:2M 1G:1G"
+STEPS="plain 0G 1G:4k 1G:thp plain 4G:4k 4G:thp disk:1G disk:4G"
+HUGETLB_STEPS="plain 1G:2M plain 1G:1G"
 REPEAT=10
 THP=/sys/kernel/mm/transparent_hugepage/shmem_enabled
 MODE=$(lu_param lubench || echo chain)
 [ "$MODE" = hugetlb ] && STEPS=$HUGETLB_STEPS
+# lubench_steps=A,B,...: another chain, e.g. one step timed many times.
+CUSTOM=$(lu_param lubench_steps) && STEPS=${CUSTOM//,/ }
 
 bytes() {
 	case "$1" in
