@@ -2,14 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0
 """bench-report.py: the side-by-side table of `make bench`.
 
-    bench-report.py --khz KHZ --ours LEG --peer LEG [--title TEXT]... DIR
+    bench-report.py --khz KHZ --ours LEG --peer LEG [--icount SHIFT]
+                    [--title TEXT]... DIR
 
 DIR holds the consoles of harness/bench.sh: chain-RUN-LEG.log (one run of
 vm/bench/lu_bench.sh lubench=chain), hugetlb-RUN-LEG.log (lubench=hugetlb,
 our kernel only), repeat-LEG.log, scratch2g-LEG.log and
 scratch8g-LEG.log, and next to each NAME.log its host-timestamped copy
 NAME.ts (harness/serial-ts.py), if it was kept.  KHZ is the TSC frequency
-the guests were given.
+the guests were given.  --icount: the VMs ran on QEMU's instruction
+counter; the host's timestamps then mean nothing and are not read.
 Prints one table on stdout; exits non-zero if a kernel has no chain run.
 """
 import argparse
@@ -62,9 +64,9 @@ class Stage:
         self.kv = {}
 
 
-def console_lines(path):
+def console_lines(path, host_clock=True):
     """(host seconds or None, line) of a console, from NAME.ts if it exists."""
-    ts = path[:-len(".log")] + ".ts" if path.endswith(".log") else None
+    ts = path[:-len(".log")] + ".ts" if path.endswith(".log") and host_clock else None
     if ts and os.path.exists(ts):
         with open(ts, errors="replace") as f:
             for raw in f:
@@ -77,12 +79,12 @@ def console_lines(path):
             yield None, raw.rstrip("\r\n").replace("\r", "")
 
 
-def parse_console(path):
+def parse_console(path, host_clock=True):
     """The stages of one console, in order."""
     stages, cur = [], Stage(0, "?")
     # Lines of a kernel's early boot come before its stage line.
     boot = Stage(0, "?")
-    for host, line in console_lines(path):
+    for host, line in console_lines(path, host_clock):
         if "] Linux version " in line and boot.host_first is None:
             boot.host_first = host
         m = PRINTK.match(line)
@@ -135,9 +137,9 @@ def parse_console(path):
 class Chain:
     """Measurements of one chain run, keyed by step ("plain", "1G:4k", ...)."""
 
-    def __init__(self, path, khz):
+    def __init__(self, path, khz, host_clock=True):
         self.khz = khz
-        self.stages = parse_console(path)
+        self.stages = parse_console(path, host_clock)
         self.rel = self.stages[0].rel if self.stages else "?"
         self.m = {}
         self.phases = {}
@@ -275,12 +277,12 @@ def speedup(chains, g):
     return out
 
 
-def runs(d, kind, leg, khz):
+def runs(d, kind, leg, khz, host_clock=True):
     """The runs KIND-N-LEG.log in D, parsed."""
     pat = re.compile(rf"{kind}-\d+-{re.escape(leg)}\.log$")
     paths = sorted(p for p in glob.glob(os.path.join(d, f"{kind}-*.log"))
                    if pat.search(os.path.basename(p)))
-    return [Chain(p, khz) for p in paths]
+    return [Chain(p, khz, host_clock) for p in paths]
 
 
 def hugetlb_rows(t, chains):
@@ -382,12 +384,14 @@ def main():
     ap.add_argument("--khz", type=float, required=True)
     ap.add_argument("--ours", required=True)
     ap.add_argument("--peer", required=True)
+    ap.add_argument("--icount", type=int)
     ap.add_argument("--title", action="append", default=[])
     ap.add_argument("dir")
     a = ap.parse_args()
 
-    chains = {leg: runs(a.dir, "chain", leg, a.khz) for leg in (a.ours, a.peer)}
-    hugetlb = runs(a.dir, "hugetlb", a.ours, a.khz)
+    host = a.icount is None
+    chains = {leg: runs(a.dir, "chain", leg, a.khz, host) for leg in (a.ours, a.peer)}
+    hugetlb = runs(a.dir, "hugetlb", a.ours, a.khz, host)
     if not chains[a.ours] or not chains[a.peer]:
         print("no chain runs for one of the kernels", file=sys.stderr)
         return 1
@@ -485,6 +489,8 @@ def main():
     rels = sorted({c.rel for c in O}) + sorted({c.rel for c in P})
     print(t.text(a.title + [f"kernels: {', '.join(rels)}"]))
     print(FOOTER.format(khz=a.khz, n=len(O)))
+    if not host:
+        print(ICOUNT_FOOTER.format(shift=a.icount, ns=1 << a.icount))
     return 0
 
 
@@ -530,6 +536,14 @@ agent's rdtsc in both kernels (the counter runs on across the kexec), / {khz:.0f
     hugepagesz=2M hugepages=512 hugepagesz=1G hugepages=1 on every command line;
     the memfd is written with memset(); rows as in 1, 3, 4, 5 and 7, against the
     plain kexec of the same VM."""
+
+
+ICOUNT_FOOTER = """\
+On the instruction counter (-icount shift={shift},sleep=off): every clock of the guests,
+the TSC and printk times included, is guest time, {ns} ns per guest instruction, and
+idle time is skipped.  The same work takes the same time in every run; the rows count
+work in instructions, not the speed of a machine (memory and devices cost nothing
+beyond their instructions).  Rows 6, 8 and 9 and the host-clock rows are left out."""
 
 
 if __name__ == "__main__":

@@ -28,6 +28,15 @@
 # tsc_early_khz= with tsc=reliable: TSC calibration fails under TCG.  The
 # TSC runs on across a kexec in the same VM, so the agent's TSC stamps of
 # two kernels are on one timeline.
+#
+# BENCH_ICOUNT=SHIFT runs every VM on QEMU's instruction counter instead
+# (-icount shift=SHIFT,sleep=off): guest time, and with it the TSC (1 GHz),
+# advances 2^SHIFT ns per guest instruction and skips idle time, so the
+# same work takes the same guest time in every run, whatever the host
+# does.  It measures work, not a machine: memory and I/O cost nothing
+# beyond their instructions, so the disk baseline and the once-per-kernel
+# memory rows are left out.  Tables: build/logs/bench-icount*.txt,
+# consoles in build/logs/bench-icount/.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -36,7 +45,9 @@ OURS=bench
 PEER=mainline-bench
 EXTRA=${BENCH_EXTRA_LEGS:-}
 LEGS=($OURS $PEER $EXTRA)
-OUT=$LOGS/bench
+ICOUNT=${BENCH_ICOUNT:-}
+SUFFIX=${ICOUNT:+-icount}
+OUT=$LOGS/bench$SUFFIX
 DISK=$BUILD/bench-disk.img
 HUGETLB_POOLS="hugepagesz=2M hugepages=512 hugepagesz=1G hugepages=1"
 
@@ -51,6 +62,7 @@ fi
 
 gcc -O2 -Wall -o "$BUILD/tsc-khz" "$TOP/harness/tsc-khz.c" || die "cannot build tsc-khz"
 khz=$("$BUILD/tsc-khz")
+[ -z "$ICOUNT" ] || khz=1000000
 APPEND="tsc_early_khz=$khz tsc=reliable ${LU_APPEND:-}"
 export LU_INITRAMFS_LEGS="${LEGS[*]}"
 
@@ -69,15 +81,24 @@ vm() {
 	local mode=$1 leg=$2 name=$3 mem=${4:-}
 	local append="$APPEND lubench=$mode"
 
+	local qemu=""
+
 	[ "$mode" = hugetlb ] && append="$append $HUGETLB_POOLS"
-	info "bench: $name ($leg, lubench=$mode${mem:+, $mem})"
-	LU_KERNELS=$leg LU_MEM=$mem LU_APPEND="$append" \
-		LU_QEMU_ARGS="$([ "$mode" = chain ] && echo "$DISK_ARGS")" \
+	if [ -n "$ICOUNT" ]; then
+		qemu="-icount shift=$ICOUNT,sleep=off"
+		[ "$mode" = chain ] && append="$append lubench_steps=$ICOUNT_STEPS"
+	elif [ "$mode" = chain ]; then
+		qemu=$DISK_ARGS
+	fi
+	info "bench: $name ($leg, lubench=$mode${mem:+, $mem}${ICOUNT:+, icount})"
+	LU_KERNELS=$leg LU_MEM=$mem LU_APPEND="$append" LU_QEMU_ARGS="$qemu" \
 		"$TOP/harness/run-vm.sh" --bench lu_bench >&2 ||
 		die "benchmark run $name failed, see build/logs/bench/$name.log"
 	cp "$LOGS/lu_bench.log" "$OUT/$name.log"
 	cp "$LOGS/lu_bench.ts" "$OUT/$name.ts"
 }
+# The chain on the instruction counter: no disk baseline.
+ICOUNT_STEPS=plain,0G,1G:4k,1G:thp,plain,4G:4k,4G:thp
 
 # Run i starts with the i-th kernel: with two, they alternate.
 n=${#LEGS[@]}
@@ -88,8 +109,9 @@ for i in $(seq "$RUNS"); do
 	done
 	vm hugetlb $OURS "hugetlb-$i-$OURS" 4G
 done
-# Once per kernel (not for the extra legs): 10 updates, scratch.
-for leg in $OURS $PEER; do
+# Once per kernel (not for the extra legs): 10 updates, scratch.  They
+# measure memory, the same on either clock.
+for leg in $([ -n "$ICOUNT" ] || echo $OURS $PEER); do
 	vm repeat "$leg" "repeat-$leg" 1G
 	vm scratch "$leg" "scratch2g-$leg" 2G
 	vm scratch "$leg" "scratch8g-$leg" 8G
@@ -97,22 +119,23 @@ done
 rm -f "$DISK"
 secs=$(( $(date +%s) - start ))
 
-accel=${LU_ACCEL:-$(cat "$BUILD/accel" 2>/dev/null || echo '?')}
+accel=${LU_ACCEL:-$(cat "$BUILD/accel" 2>/dev/null || echo '?')}${ICOUNT:+ -icount shift=$ICOUNT,sleep=off}
 qver=$(qemu-system-x86_64 --version | sed -n '1s/.*version \([^ ]*\).*/\1/p')
 kver=$(sed -n 's/^kernel //p' "$PRISTINE_DIR/VERSION")
 host="$(nproc) host cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end"
 # report OURS-LEG OUT: the table of OURS-LEG against the mainline peer.
 report() {
 	python3 "$TOP/harness/bench-report.py" --khz "$khz" --ours "$1" --peer $PEER \
+		${ICOUNT:+--icount "$ICOUNT"} \
 		--title "Live update blackout, ours (Linux $kver, leg $1) vs mainline ($(mainline_version), leg $PEER)" \
 		--title "QEMU $qver $accel, 2 vCPUs, -cpu max; $RUNS run(s) of ${#LEGS[@]} kernels (${LEGS[*]}), each run starting with the next; $(date -u +%Y-%m-%d), $host; took ${secs}s" \
 		"$OUT" > "$2.tmp" || { cat "$2.tmp"; die "the benchmark lacks measurements"; }
 	mv "$2.tmp" "$2"
 }
 for leg in $EXTRA; do
-	report "$leg" "$LOGS/bench-$leg.txt"
-	cat "$LOGS/bench-$leg.txt"
+	report "$leg" "$LOGS/bench$SUFFIX-$leg.txt"
+	cat "$LOGS/bench$SUFFIX-$leg.txt"
 	echo
 done
-report $OURS "$LOGS/bench.txt"
-cat "$LOGS/bench.txt"
+report $OURS "$LOGS/bench$SUFFIX.txt"
+cat "$LOGS/bench$SUFFIX.txt"
