@@ -9,7 +9,8 @@
 #   make kernel      assemble and build build/bzImage only
 #   make mainline    build the mainline peer kernel, build/bzImage-mainline
 #   make bench       blackout, ours vs mainline 7.2 side by side
-#                    (build/logs/bench.txt); not a test, BENCH_RUNS=N runs
+#                    (build/logs/bench.txt); not a test, BENCH_RUNS=N runs,
+#                    BENCH_ICOUNT=0 on QEMU's instruction counter
 #   make bench-kho   KHO benchmark table (build/logs/bench-kho.txt); not a test
 #   make bench-memfd the memfd preservation benchmark (one table)
 #   make soak        luo_smp_race with SOAK_UPDATES (200) live updates on

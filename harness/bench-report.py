@@ -517,9 +517,10 @@ agent's rdtsc in both kernels (the counter runs on across the kexec), / {khz:.0f
  4. agent start to RETRIEVE_FD returned (RETRIEVE_SESSION + RETRIEVE_FD), / GiB;
     "touch": reading one byte of every page after that, / GiB.
  5. "# time reboot" in the old kernel to "# time retrieved" (fd in hand) in the new
-    one, TSC.  "over plain": minus B0 of the same run; "%": that over B0, per GiB.
-    "without the jump": each blackout minus its own "then to the 1st line" (row 2),
-    over plain the same way; the issue's goals are read on these rows.
+    one, TSC.  "over plain": minus B0 of the same run (the median of its two plain
+    kexecs); "%": that over B0, per GiB.  "without the jump": each blackout minus its
+    own "then to the 1st line" (row 2), over plain the same way: on real time under
+    TCG, the overhead rows to read.
     "every page touched": to the end of the probe of row 4 (all memory usable).
  6. memfd_agent: O_DIRECT writes of the memfd to /dev/vda (virtio-blk, raw file,
     cache=none) + fsync, kexec, O_DIRECT read into a new memfd; save start to read
@@ -532,7 +533,7 @@ agent's rdtsc in both kernels (the counter runs on across the kexec), / {khz:.0f
 10. ours: the lu612,blackout stamps of the old kernel and this one (debugfs), then
     the agent's TSC; n runs.
 11. ours only, mainline 7.2 cannot preserve a hugetlbfs memfd (its memfd handler
-    takes shmem files only): a chain plain -> 1G:2M -> 1G:1G in a 4 GiB VM with
+    takes shmem files only): a chain plain -> 1G:2M -> plain -> 1G:1G in a 4 GiB VM with
     hugepagesz=2M hugepages=512 hugepagesz=1G hugepages=1 on every command line;
     the memfd is written with memset(); rows as in 1, 3, 4, 5 and 7, against the
     plain kexec of the same VM."""
