@@ -202,8 +202,9 @@ def fmt_x(x):
 class Table:
     W = (44, 30, 30, 8)
 
-    def __init__(self):
+    def __init__(self, hide_empty=False):
         self.lines = []
+        self.hide_empty = hide_empty
 
     def head(self, ours, peer):
         self.lines.append(self.fmt(("", f"ours ({ours})", f"mainline ({peer})", "ours/ml")))
@@ -231,6 +232,8 @@ class Table:
     def row(self, name, ours, peer, fmt, lower_better=True):
         co, mo = self.cell(ours, fmt)
         cp, mp = self.cell(peer, fmt)
+        if self.hide_empty and mo is None and mp is None:
+            return
         r = mo / mp if mo is not None and mp and mo >= 0 and mp > 0 else None
         self.lines.append(self.fmt((name, co, cp, fmt_x(r))))
 
@@ -396,7 +399,7 @@ def main():
         print("no chain runs for one of the kernels", file=sys.stderr)
         return 1
     O, P = chains[a.ours], chains[a.peer]
-    t = Table()
+    t = Table(hide_empty=not host)
     t.head(a.ours, a.peer)
 
     def both(name, fn, fmt):
@@ -448,33 +451,35 @@ def main():
         both(f"  {step}: reboot() to every page touched",
              lambda c, s=step: values(c, s, "blackout_touched"), fmt_t)
 
-    t.section("6. VMM without live update: save to virtio disk, kexec, read back")
-    for g in (1, 4):
-        both(f"{g} GiB: save start to memory read back",
-             lambda c, g=g: values(c, f"disk:{g}G", "disk_blackout"), fmt_t)
-    for g in (1, 4):
-        both(f"  LUO speedup at {g} GiB (disk / {g}G:4k blackout)",
-             lambda c, g=g: speedup(c, g), fmt_x)
+    if host:  # memory and disk rows: real time only
+        t.section("6. VMM without live update: save to virtio disk, kexec, read back")
+        for g in (1, 4):
+            both(f"{g} GiB: save start to memory read back",
+                 lambda c, g=g: values(c, f"disk:{g}G", "disk_blackout"), fmt_t)
+        for g in (1, 4):
+            both(f"  LUO speedup at {g} GiB (disk / {g}G:4k blackout)",
+                 lambda c, g=g: speedup(c, g), fmt_x)
 
     t.section("7. hand-over metadata per GiB (MemFree drop at PRESERVE_FD)")
     for step in ("1G:4k", "4G:4k", "1G:thp", "4G:thp"):
         both(f"{step} memfd", lambda c, s=step: values(c, s, "meta", gib(s)), fmt_b)
 
-    t.section("8. scratch as a share of RAM (cold boot)")
-    for g, name in ((2, "scratch2g"), (8, "scratch8g")):
-        vals = {}
-        for leg in (a.ours, a.peer):
-            p, _ = scratch(read_simple(os.path.join(a.dir, f"{name}-{leg}.log")), g * GIB)
-            vals[leg] = [p]
-        t.row(f"{g} GiB VM", vals[a.ours], vals[a.peer], fmt_pct)
+    if host:  # memory and disk rows: real time only
+        t.section("8. scratch as a share of RAM (cold boot)")
+        for g, name in ((2, "scratch2g"), (8, "scratch8g")):
+            vals = {}
+            for leg in (a.ours, a.peer):
+                p, _ = scratch(read_simple(os.path.join(a.dir, f"{name}-{leg}.log")), g * GIB)
+                vals[leg] = [p]
+            t.row(f"{g} GiB VM", vals[a.ours], vals[a.peer], fmt_pct)
 
-    t.section("9. memory lost after 10 updates (256 MiB memfd preserved)")
-    res = {leg: lost(read_simple(os.path.join(a.dir, f"repeat-{leg}.log")))
-           for leg in (a.ours, a.peer)}
-    for k, name in (("free_cold", "MemFree: cold boot - after update 10"),
-                    ("free_1", "MemFree: after update 1 - after update 10"),
-                    ("total", "MemTotal: cold boot - after update 10")):
-        t.row(name, [res[a.ours].get(k)], [res[a.peer].get(k)], fmt_b)
+        t.section("9. memory lost after 10 updates (256 MiB memfd preserved)")
+        res = {leg: lost(read_simple(os.path.join(a.dir, f"repeat-{leg}.log")))
+               for leg in (a.ours, a.peer)}
+        for k, name in (("free_cold", "MemFree: cold boot - after update 10"),
+                        ("free_1", "MemFree: after update 1 - after update 10"),
+                        ("total", "MemTotal: cold boot - after update 10")):
+            t.row(name, [res[a.ours].get(k)], [res[a.peer].get(k)], fmt_b)
 
     t.section("10. blackout phases on our kernel, 4G:4k (TSC; ours only)")
     if not phase_rows(t, O, "4G:4k"):
@@ -496,10 +501,11 @@ def main():
 
 FOOTER = """\
 Each cell: median over the runs (min .. max); ours/ml: ratio of the medians.  Same VM
-for both kernels: 5 GiB, 2 vCPUs, kho=on liveupdate=on earlyprintk=ttyS0
-tsc_early_khz={khz:.0f} tsc=reliable, the same initramfs (it carries both images),
-kernels built from the same fragment (harness/legs/bench.config).  TSC rows: the
-agent's rdtsc in both kernels (the counter runs on across the kexec), / {khz:.0f} kHz.
+for both kernels: 5 GiB, 2 vCPUs (1 on the instruction counter), kho=on liveupdate=on
+earlyprintk=ttyS0 tsc_early_khz={khz:.0f} tsc=reliable i8042.noaux, the same initramfs
+(it carries both images), kernels built from the same fragment
+(harness/legs/bench.config).  TSC rows: the agent's rdtsc in both kernels (the
+counter runs on across the kexec), / {khz:.0f} kHz.
  baselines: memfd_agent pwrite() of 1 GiB (CLOCK_BOOTTIME); B0 = kexec with nothing
    preserved and /dev/liveupdate unused: "# time reboot" right before reboot(2) to
    "# time agent-start" of the agent in the next kernel (TSC).  This is the limit.
