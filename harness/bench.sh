@@ -53,6 +53,8 @@ SUFFIX=${ICOUNT:+-icount}
 OUT=$LOGS/bench$SUFFIX
 DISK=$BUILD/bench-disk.img
 HUGETLB_POOLS="hugepagesz=2M hugepages=512 hugepagesz=1G hugepages=1"
+# The chain on the instruction counter: no disk baseline.
+ICOUNT_STEPS=plain,0G,1G:4k,1G:thp,plain,4G:4k,4G:thp
 
 command -v python3 >/dev/null || die "python3 is needed for the benchmark"
 if [ "${BENCH_BUILD:-1}" != 0 ]; then
@@ -85,9 +87,7 @@ start=$(date +%s)
 # vm MODE LEG NAME [MEM]: one VM run of lu_bench.sh, kept as NAME.{log,ts}.
 vm() {
 	local mode=$1 leg=$2 name=$3 mem=${4:-}
-	local append="$APPEND lubench=$mode"
-
-	local qemu="" smp=2
+	local append="$APPEND lubench=$mode" qemu="" smp=2
 
 	[ "$mode" = hugetlb ] && append="$append $HUGETLB_POOLS"
 	if [ -n "$ICOUNT" ]; then
@@ -100,12 +100,10 @@ vm() {
 	info "bench: $name ($leg, lubench=$mode${mem:+, $mem}${ICOUNT:+, icount})"
 	LU_KERNELS=$leg LU_MEM=$mem LU_SMP=$smp LU_APPEND="$append" LU_QEMU_ARGS="$qemu" \
 		"$TOP/harness/run-vm.sh" --bench lu_bench >&2 ||
-		die "benchmark run $name failed, see build/logs/bench/$name.log"
+		die "benchmark run $name failed, see build/logs/lu_bench.log"
 	cp "$LOGS/lu_bench.log" "$OUT/$name.log"
 	cp "$LOGS/lu_bench.ts" "$OUT/$name.ts"
 }
-# The chain on the instruction counter: no disk baseline.
-ICOUNT_STEPS=plain,0G,1G:4k,1G:thp,plain,4G:4k,4G:thp
 
 # Run i starts with the i-th kernel: with two, they alternate.
 n=${#LEGS[@]}

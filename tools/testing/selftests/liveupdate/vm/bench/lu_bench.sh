@@ -6,6 +6,7 @@
 #
 # lubench=chain: a chain of live updates, one step per kexec (STEPS):
 #   plain        kexec with nothing preserved, /dev/liveupdate unused
+#                (twice in a chain: harness/bench-report.py takes the median)
 #   0G           a session with an empty memfd
 #   SIZE:4k      a memfd of SIZE written once (pwrite) with 4 KiB pages
 #   SIZE:thp     the same with THP (shmem_enabled=always)
