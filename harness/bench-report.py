@@ -173,13 +173,15 @@ class Chain:
         self.put(step, "retrieve", boot(tb, "agent-start", "retrieved"))
         self.put(step, "touch", boot(tb, "retrieved", "touched"))
         end = "retrieved" if "retrieved" in tb else "agent-start"
+        jump = None
         if a.host_jump is not None and b.host_first is not None:
-            self.put(step, "jump_first", (b.host_first - a.host_jump) * 1e9)
+            jump = (b.host_first - a.host_jump) * 1e9
+            self.put(step, "jump_first", jump)
         if "reboot" in ta and end in tb:
-            self.put(step, "blackout", self.tsc_ns(ta["reboot"][1], tb[end][1]))
-            if a.host_jump is not None and b.host_first is not None:
-                self.put(step, "blackout_nojump", self.tsc_ns(ta["reboot"][1], tb[end][1]) -
-                         (b.host_first - a.host_jump) * 1e9)
+            blackout = self.tsc_ns(ta["reboot"][1], tb[end][1])
+            self.put(step, "blackout", blackout)
+            if jump is not None:
+                self.put(step, "blackout_nojump", blackout - jump)
         if "reboot" in ta and "touched" in tb:
             self.put(step, "blackout_touched", self.tsc_ns(ta["reboot"][1], tb["touched"][1]))
         if "reboot" in ta and "agent-start" in tb:
