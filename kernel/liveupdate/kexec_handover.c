@@ -392,6 +392,39 @@ static unsigned long kho_page_stamp(unsigned int order)
 	return ((unsigned long)KHO_PAGE_MAGIC << 32) | order;
 }
 
+/*
+ * Preserved blocks are reserved "noinit" unless struct pages are initialized
+ * late.  memmap_init() has initialized the struct page of every preserved
+ * page as an in-use page by now, and MEMBLOCK_RSRV_NOINIT keeps
+ * memblock_free_all() from walking them all again to mark them reserved, a
+ * walk whose cost grows with the preserved memory, not with the number of
+ * blocks.  Only the head of each block gets PG_reserved, with the stamp;
+ * the tail pages stay as memmap_init() left them until a restore function
+ * takes the block.  With CONFIG_DEFERRED_STRUCT_PAGE_INIT, memmap_init()
+ * skips most memory and only that walk initializes reserved struct pages,
+ * so every page of a preserved block is reserved and initialized there.
+ */
+static bool kho_in_noinit(void)
+{
+	return !IS_ENABLED(CONFIG_DEFERRED_STRUCT_PAGE_INIT);
+}
+
+/*
+ * Whether the struct page of a preserved page is as the first pass over the
+ * tracker left it, not claimed and in nobody's hands: reserved, or, for a
+ * block reserved noinit (see kho_in_noinit()), an in-use page that nothing
+ * took, with one reference, no flags and no mapping.  A page on a free
+ * list has no reference; one that is allocated has flags or a mapping, or
+ * more references, in almost every case.
+ */
+static bool kho_page_unclaimed(struct page *page)
+{
+	if (PageReserved(page))
+		return true;
+	return kho_in_noinit() && page_ref_count(page) == 1 &&
+	       !(page->flags & PAGEFLAGS_MASK) && !page->mapping;
+}
+
 /* Head page of a preserved block of @order at @pfn, with its stamp cleared. */
 static struct page *kho_claim_block(unsigned long pfn, unsigned int order)
 {
@@ -494,12 +527,10 @@ EXPORT_SYMBOL_GPL(kho_restore_folio);
  * Like kho_restore_folio(), for a folio that must have been preserved with
  * exactly @order, including gigantic folios (a 1 GiB huge page is order
  * 18 with 4 KiB pages) that the buddy allocator never hands out.  Their
- * struct pages are initialized like those of any preserved memory: every
- * preserved block is reserved in memblock before the memory map is set
- * up, so memmap_init_reserved_pages() initializes all of them as reserved
- * pages, also with DEFERRED_STRUCT_PAGE_INIT, whose deferred pass only
- * covers free memory.  This function turns them into one compound folio
- * in one zone; hugetlb makes it a huge page from there.
+ * struct pages are initialized like those of any preserved memory, also
+ * with DEFERRED_STRUCT_PAGE_INIT, whose deferred pass only covers free
+ * memory: see kho_in_noinit().  This function turns them into one
+ * compound folio in one zone; hugetlb makes it a huge page from there.
  *
  * folio_put() frees a gigantic folio to the buddy allocator in
  * pageblock-sized pieces, but its owner normally keeps or frees it the
@@ -569,8 +600,8 @@ EXPORT_SYMBOL_GPL(kho_restore_free);
  * Every page the previous kernel preserved is either still reserved and
  * claimable (the head of its block carries the KHO stamp), or was claimed
  * once by a restore function: claimed + unclaimed = preserved.  A
- * claimable block with a page that is not reserved any more (in the
- * allocator while the stamp still points at it) is counted as bad.
+ * claimable block with a page that somebody else took (in the allocator
+ * while the stamp still points at it) is counted as bad.
  * Walks every page of memory: a debugging aid.
  *
  * Context: process context; may sleep.
@@ -592,7 +623,7 @@ void kho_in_account(struct kho_in_account *acct)
 			continue;
 		nr = 1UL << min_t(unsigned long, page->private & U32_MAX, KHO_RADIX_MAX_ORDER);
 		for (i = 0; i < nr && pfn + i < max_pfn; i++)
-			acct->bad += !PageReserved(page + i);
+			acct->bad += !kho_page_unclaimed(page + i);
 		acct->unclaimed += nr;
 		pfn += nr - 1;
 	}
@@ -1444,14 +1475,18 @@ static bool __init kho_in_usable(phys_addr_t phys, phys_addr_t size)
 
 static int __init kho_reserve_run(struct kho_run *run)
 {
-	phys_addr_t size = run->end - run->start;
+	phys_addr_t size = run->end - run->start, start = run->start;
 
 	if (!size)
 		return 0;
-	if (!kho_in_usable(run->start, size))
+	if (!kho_in_usable(start, size))
 		return -EINVAL;
 	run->start = run->end;
-	return memblock_reserve(run->end - size, size) ? -ENOMEM : 0;
+	if (memblock_reserve(start, size))
+		return -ENOMEM;
+	if (kho_in_noinit() && memblock_reserved_mark_noinit(start, size))
+		return -ENOMEM;
+	return 0;
 }
 
 static int __init kho_reserve_node(phys_addr_t phys, unsigned int level, void *arg)
@@ -1591,8 +1626,9 @@ static int __init kho_stamp_block(phys_addr_t phys, unsigned int order, void *ar
 {
 	struct page *page = pfn_to_page(PHYS_PFN(phys));
 
-	if (!PageReserved(page))
+	if (!kho_page_unclaimed(page))
 		return -EINVAL;
+	__SetPageReserved(page);
 	page->private = kho_page_stamp(order);
 	return 0;
 }
